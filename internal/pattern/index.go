@@ -1,0 +1,232 @@
+package pattern
+
+import (
+	"slices"
+	"sort"
+)
+
+// pathIndex finds, for one value at one path, the branches whose anchor
+// field it may satisfy. Each branch registers every alternative of exactly
+// one field (its anchor); a hit makes the branch a candidate, and the
+// candidate is then checked in full. Exact values, numbers, case-folded
+// values, prefixes and suffixes are found by hashing, so their cost does not
+// depend on how many rules use them; the rest (ranges, CIDR blocks,
+// wildcards without a literal end, exists and anything-but) are tried one by
+// one.
+type pathIndex struct {
+	exact      map[string][]int32
+	numbers    map[float64][]int32
+	literals   [kindNull + 1][]int32
+	fold       map[string][]int32
+	prefix     affixIndex
+	suffix     affixIndex
+	prefixFold affixIndex
+	suffixFold affixIndex
+	scanned    []scannedOp
+	needFold   bool
+	needNumber bool
+	size       int // registrations, to pick selective anchors
+}
+
+type scannedOp struct {
+	op     *op
+	branch int32
+}
+
+// affixIndex finds the registered prefixes (or suffixes) of a value with one
+// hash lookup per distinct affix length. Entries may carry a wildcard that
+// must also match (wildcards are filed under their literal start or end).
+type affixIndex struct {
+	lens []int
+	m    map[string][]affixEntry
+}
+
+type affixEntry struct {
+	branch int32
+	wc     *wildcard
+}
+
+func (a *affixIndex) add(key string, e affixEntry) {
+	if a.m == nil {
+		a.m = map[string][]affixEntry{}
+	}
+	if _, ok := a.m[key]; !ok {
+		i := sort.SearchInts(a.lens, len(key))
+		if i == len(a.lens) || a.lens[i] != len(key) {
+			a.lens = slices.Insert(a.lens, i, len(key))
+		}
+	}
+	a.m[key] = append(a.m[key], e)
+}
+
+func (a *affixIndex) remove(key string, branch int32) {
+	list := a.m[key]
+	list = slices.DeleteFunc(list, func(e affixEntry) bool { return e.branch == branch })
+	if len(list) > 0 {
+		a.m[key] = list
+		return
+	}
+	delete(a.m, key)
+	for k := range a.m {
+		if len(k) == len(key) {
+			return
+		}
+	}
+	if i := sort.SearchInts(a.lens, len(key)); i < len(a.lens) && a.lens[i] == len(key) {
+		a.lens = slices.Delete(a.lens, i, i+1)
+	}
+}
+
+func (a *affixIndex) empty() bool { return len(a.m) == 0 }
+
+func addPosting(m *map[string][]int32, key string, b int32) {
+	if *m == nil {
+		*m = map[string][]int32{}
+	}
+	(*m)[key] = append((*m)[key], b)
+}
+
+func removePosting[K comparable](m map[K][]int32, key K, b int32) {
+	list := slices.DeleteFunc(m[key], func(x int32) bool { return x == b })
+	if len(list) == 0 {
+		delete(m, key)
+	} else {
+		m[key] = list
+	}
+}
+
+func reverse(s string) string {
+	b := []byte(s)
+	slices.Reverse(b)
+	return string(b)
+}
+
+// register files branch b under op o.
+func (pi *pathIndex) register(o *op, b int32) {
+	pi.size++
+	switch o.kind {
+	case opExact:
+		addPosting(&pi.exact, o.s, b)
+	case opNumber:
+		if pi.numbers == nil {
+			pi.numbers = map[float64][]int32{}
+		}
+		pi.numbers[o.f] = append(pi.numbers[o.f], b)
+		pi.needNumber = true
+	case opLiteral:
+		pi.literals[o.lit] = append(pi.literals[o.lit], b)
+	case opFold:
+		addPosting(&pi.fold, o.s, b)
+		pi.needFold = true
+	case opPrefix:
+		pi.prefix.add(o.s, affixEntry{branch: b})
+	case opSuffix:
+		pi.suffix.add(o.s, affixEntry{branch: b})
+	case opPrefixFold:
+		pi.prefixFold.add(o.s, affixEntry{branch: b})
+		pi.needFold = true
+	case opSuffixFold:
+		pi.suffixFold.add(o.s, affixEntry{branch: b})
+		pi.needFold = true
+	case opWildcard:
+		parts := o.wc.parts
+		switch {
+		case parts[0] != "":
+			pi.prefix.add(parts[0], affixEntry{branch: b, wc: o.wc})
+		case parts[len(parts)-1] != "":
+			pi.suffix.add(parts[len(parts)-1], affixEntry{branch: b, wc: o.wc})
+		default:
+			pi.scanned = append(pi.scanned, scannedOp{o, b})
+		}
+	default:
+		pi.scanned = append(pi.scanned, scannedOp{o, b})
+		if o.kind == opRange || (o.kind == opNot && o.not.numeric) {
+			pi.needNumber = true
+		}
+	}
+}
+
+func (pi *pathIndex) unregister(o *op, b int32) {
+	pi.size--
+	switch o.kind {
+	case opExact:
+		removePosting(pi.exact, o.s, b)
+	case opNumber:
+		removePosting(pi.numbers, o.f, b)
+	case opLiteral:
+		pi.literals[o.lit] = slices.DeleteFunc(pi.literals[o.lit], func(x int32) bool { return x == b })
+	case opFold:
+		removePosting(pi.fold, o.s, b)
+	case opPrefix:
+		pi.prefix.remove(o.s, b)
+	case opSuffix:
+		pi.suffix.remove(o.s, b)
+	case opPrefixFold:
+		pi.prefixFold.remove(o.s, b)
+	case opSuffixFold:
+		pi.suffixFold.remove(o.s, b)
+	case opWildcard:
+		parts := o.wc.parts
+		switch {
+		case parts[0] != "":
+			pi.prefix.remove(parts[0], b)
+		case parts[len(parts)-1] != "":
+			pi.suffix.remove(parts[len(parts)-1], b)
+		default:
+			pi.removeScanned(o, b)
+		}
+	default:
+		pi.removeScanned(o, b)
+	}
+}
+
+func (pi *pathIndex) removeScanned(o *op, b int32) {
+	pi.scanned = slices.DeleteFunc(pi.scanned, func(s scannedOp) bool { return s.op == o && s.branch == b })
+}
+
+// selectivity estimates how many candidates registering f as an anchor
+// would produce per event: lower is better. Each alternative costs its
+// operator's weight times the branches already filed under the same key.
+func selectivity(f *field, pi *pathIndex) int {
+	cost := 0
+	for i := range f.ops {
+		o := &f.ops[i]
+		w, shared := 0, 0
+		switch o.kind {
+		case opExact:
+			w = 1
+			if pi != nil {
+				shared = len(pi.exact[o.s])
+			}
+		case opNumber:
+			w = 1
+			if pi != nil {
+				shared = len(pi.numbers[o.f])
+			}
+		case opFold:
+			w = 2
+			if pi != nil {
+				shared = len(pi.fold[o.s])
+			}
+		case opIP:
+			w = 2
+		case opPrefix, opSuffix, opPrefixFold, opSuffixFold:
+			w = 4
+		case opLiteral:
+			w = 8
+			if pi != nil {
+				shared = len(pi.literals[o.lit])
+			}
+		case opWildcard:
+			w = 16
+		case opRange:
+			w = 32
+		case opExists:
+			w = 256
+		case opNot:
+			w = 1024
+		}
+		cost += w * (1 + shared)
+	}
+	return cost
+}
