@@ -20,20 +20,20 @@ const (
 type opKind uint8
 
 const (
-	opExact     opKind = iota // string equal to s
-	opNumber                  // number equal to f (or, if f is unusable, text equal to s)
-	opLiteral                 // true, false or null
-	opIP                      // string that is an IP address inside ip (exact IP literals and cidr)
-	opPrefix                  // string starting with s
-	opSuffix                  // string ending with s
-	opFold                    // string equal to s ignoring case (s is folded)
-	opPrefixFold              // string starting with s ignoring case
-	opSuffixFold              // string ending with s ignoring case
-	opWildcard                // string matching wc
-	opRange                   // number inside [lo, hi] (open ends as flagged)
-	opExists                  // any leaf value
-	opAbsent                  // no leaf value at all (exists: false); never matches a leaf
-	opNot                     // anything-but: any leaf value not excluded by not
+	opExact      opKind = iota // string equal to s
+	opNumber                   // number equal to f (or, if f is unusable, text equal to s)
+	opLiteral                  // true, false or null
+	opIP                       // string that is an IP address inside ip (exact IP literals and cidr)
+	opPrefix                   // string starting with s
+	opSuffix                   // string ending with s
+	opFold                     // string equal to s ignoring case (s is folded)
+	opPrefixFold               // string starting with s ignoring case
+	opSuffixFold               // string ending with s ignoring case
+	opWildcard                 // string matching wc
+	opRange                    // number inside [lo, hi] (open ends as flagged)
+	opExists                   // any leaf value
+	opAbsent                   // no leaf value at all (exists: false); never matches a leaf
+	opNot                      // anything-but: any leaf value not excluded by not
 )
 
 // op is a compiled value matcher.
