@@ -115,8 +115,8 @@ func (t *tokenizer) next() tokKind {
 				}
 				t.pos++
 				t.skipWS()
-				if t.pos < len(t.src) && t.src[t.pos] == ']' {
-					t.fail(t.pos, "Unexpected character (%s): expected a value", charDesc(t.src, t.pos))
+				if t.pos < len(t.src) && (t.src[t.pos] == ']' || t.src[t.pos] == '}') {
+					t.fail(t.pos, "Unexpected character (%s): expected a valid value %s", charDesc(t.src, t.pos), validValues)
 				}
 			}
 			top.count++
@@ -209,7 +209,7 @@ func (t *tokenizer) value() tokKind {
 		if len(t.stack) == 0 {
 			t.fail(start, "Unexpected close marker '%c': expected ']' (for root starting at %s)", c, t.location(0))
 		}
-		t.fail(start, "Unexpected character (%s): expected a value", charDesc(t.src, start))
+		t.fail(start, "Unexpected character (%s): expected a valid value %s", charDesc(t.src, start), validValues)
 	}
 	r, _ := utf8.DecodeRuneInString(t.src[start:])
 	if isIdentStart(r) {

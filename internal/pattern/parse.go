@@ -655,7 +655,7 @@ func (p *Pattern) checkWildcardComplexity(limit int) error {
 		}
 	}
 	for _, ws := range byPath {
-		if wildcardComplexity(ws, limit) > limit {
+		if wildcardComplexity(ws, limit) >= limit {
 			return newError("Rule is too complex - try using fewer wildcard characters or fewer repeating character sequences after a wildcard character")
 		}
 	}

@@ -68,23 +68,172 @@ func (w *wildcard) match(s string) bool {
 	return len(s) >= len(last) && strings.HasSuffix(s, last)
 }
 
-// Wildcard complexity. EventBridge refuses patterns whose wildcards on one
-// field could keep too many matching states alive at once for some input
+// Wildcard complexity. EventBridge refuses a pattern whose wildcards on one
+// field could keep too many partial matches alive at once for some input
 // ("Rule is too complex - try using fewer wildcard characters or fewer
-// repeating character sequences after a wildcard character"). We measure
-// the same thing: simulate the nondeterministic automaton of all the
-// field's wildcard patterns (each wrapped in quotes, as they are matched)
-// over every reachable set of states, and take the largest set.
+// repeating character sequences after a wildcard character"). We measure it
+// the way EventBridge's matcher does: all the field's wildcard values
+// (wrapped in quotes, as they are matched) form one automaton whose
+// literal prefixes, up to and including the first '*', are shared; every
+// '*' adds a looping state after the state that precedes it. For each set
+// of states some input can reach, the cost is the number of wildcard
+// values reachable from each live state, plus those reachable from the
+// looping state of a live pre-'*' state. The pattern is refused when that
+// cost reaches the limit for some input.
 
-// DefaultWildcardComplexity is the largest number of simultaneously live
-// wildcard states a field may have. It reproduces EventBridge's decisions on
-// the recorded cases: "*:*:*:*:*:event-bus/*" is refused, while
-// "arn:aws:events:us-east-1:*:event-bus/*" and
-// "/Users/*/dir/dir/dir/dir/dir/doc.txt" are accepted.
+// DefaultWildcardComplexity is the cost at which a field's wildcards are
+// refused. It reproduces EventBridge's decisions on the recorded cases:
+// "*:*:*:*:*:event-bus/*" is refused, "arn:aws:events:us-east-1:*:event-bus/*"
+// and "/Users/*/dir/dir/dir/dir/dir/doc.txt" are accepted.
 const DefaultWildcardComplexity = 10
+
+type wcState struct {
+	lit    map[byte][]int // literal transitions
+	any    int            // looping state entered on any byte, or 0
+	weight map[int]bool   // wildcard values reachable from here
+	loop   bool           // this is a '*' state: it stays on any byte
+}
+
+// wildcardComplexity returns the largest cost over reachable state sets,
+// stopping early once it reaches limit.
+func wildcardComplexity(ws []*wildcard, limit int) int {
+	states := []wcState{{}} // 0 is the start; also "none" for any
+	newState := func() int {
+		states = append(states, wcState{})
+		return len(states) - 1
+	}
+	addLit := func(from int, c byte, to int) {
+		if states[from].lit == nil {
+			states[from].lit = map[byte][]int{}
+		}
+		states[from].lit[c] = append(states[from].lit[c], to)
+	}
+	alphabet := map[byte]bool{}
+	for pi, w := range ws {
+		toks := wildcardTokens(w)
+		cur := 0
+		shared := true
+		var loops []int // looping states that may also take the next literal
+		for _, tk := range toks {
+			if tk == starTok {
+				var st int
+				if shared && states[cur].any != 0 {
+					st = states[cur].any
+				} else {
+					st = newState()
+					states[st].loop = true
+					states[cur].any = st
+				}
+				states[st].mark(pi)
+				loops = []int{cur, st}
+				cur = st
+				shared = false
+				continue
+			}
+			c := byte(tk)
+			alphabet[c] = true
+			next := 0
+			if shared {
+				for _, n := range states[cur].lit[c] {
+					next = n
+				}
+			}
+			if next == 0 {
+				next = newState()
+				if loops != nil {
+					for _, from := range loops {
+						addLit(from, c, next)
+					}
+				} else {
+					addLit(cur, c, next)
+				}
+			}
+			loops = nil
+			states[next].mark(pi)
+			cur = next
+		}
+	}
+	letters := []int{-1}
+	for c := range alphabet {
+		letters = append(letters, int(c))
+	}
+	sort.Ints(letters)
+	cost := func(set []int) int {
+		in := map[int]bool{}
+		for _, s := range set {
+			in[s] = true
+		}
+		n := 0
+		for _, s := range set {
+			if len(states[s].lit) == 0 && states[s].any == 0 && !states[s].loop {
+				continue // the end of a value: a match, not a live state
+			}
+			n += len(states[s].weight)
+			if a := states[s].any; a != 0 && !in[a] {
+				n += len(states[a].weight)
+			}
+		}
+		return n
+	}
+	start := []int{0}
+	seen := map[string]bool{fmt.Sprint(start): true}
+	queue := [][]int{start}
+	best := 0
+	const maxSets = 20000
+	for len(queue) > 0 && len(seen) < maxSets {
+		cur := queue[0]
+		queue = queue[1:]
+		for _, c := range letters {
+			nextSet := map[int]bool{}
+			for _, s := range cur {
+				st := &states[s]
+				if st.loop {
+					nextSet[s] = true
+				}
+				if st.any != 0 {
+					nextSet[st.any] = true
+				}
+				if c >= 0 {
+					for _, n := range st.lit[byte(c)] {
+						nextSet[n] = true
+					}
+				}
+			}
+			if len(nextSet) == 0 {
+				continue
+			}
+			next := make([]int, 0, len(nextSet))
+			for s := range nextSet {
+				next = append(next, s)
+			}
+			sort.Ints(next)
+			if n := cost(next); n > best {
+				best = n
+				if best >= limit {
+					return best
+				}
+			}
+			k := fmt.Sprint(next)
+			if !seen[k] {
+				seen[k] = true
+				queue = append(queue, next)
+			}
+		}
+	}
+	return best
+}
+
+func (s *wcState) mark(pattern int) {
+	if s.weight == nil {
+		s.weight = map[int]bool{}
+	}
+	s.weight[pattern] = true
+}
 
 const starTok = 256
 
+// wildcardTokens spells a wildcard as it is matched: quoted, with '*' as
+// starTok and escapes resolved.
 func wildcardTokens(w *wildcard) []int {
 	toks := []int{'"'}
 	for i, part := range w.parts {
@@ -96,112 +245,4 @@ func wildcardTokens(w *wildcard) []int {
 		}
 	}
 	return append(toks, '"')
-}
-
-// wildcardComplexity returns the largest number of automaton states that
-// can be live at once, stopping early once it exceeds limit.
-func wildcardComplexity(ws []*wildcard, limit int) int {
-	type nstate struct{ pat, pos int }
-	var pats [][]int
-	alphabet := map[int]bool{}
-	for _, w := range ws {
-		if w.stars() == 0 {
-			continue
-		}
-		t := wildcardTokens(w)
-		pats = append(pats, t)
-		for _, c := range t {
-			if c != starTok {
-				alphabet[c] = true
-			}
-		}
-	}
-	if len(pats) == 0 {
-		return 0
-	}
-	letters := []int{-1} // -1 stands for every byte no pattern mentions
-	for c := range alphabet {
-		letters = append(letters, c)
-	}
-	sort.Ints(letters)
-	closure := func(set map[nstate]bool) {
-		for changed := true; changed; {
-			changed = false
-			for s := range set {
-				t := pats[s.pat]
-				if s.pos < len(t) && t[s.pos] == starTok {
-					n := nstate{s.pat, s.pos + 1}
-					if !set[n] {
-						set[n] = true
-						changed = true
-					}
-				}
-			}
-		}
-	}
-	key := func(set map[nstate]bool) string {
-		list := make([]nstate, 0, len(set))
-		for s := range set {
-			list = append(list, s)
-		}
-		sort.Slice(list, func(i, j int) bool {
-			if list[i].pat != list[j].pat {
-				return list[i].pat < list[j].pat
-			}
-			return list[i].pos < list[j].pos
-		})
-		return fmt.Sprint(list)
-	}
-	start := map[nstate]bool{}
-	for i := range pats {
-		start[nstate{i, 0}] = true
-	}
-	closure(start)
-	seen := map[string]bool{key(start): true}
-	queue := []map[nstate]bool{start}
-	best := 0
-	const maxSets = 20000
-	for len(queue) > 0 && len(seen) < maxSets {
-		cur := queue[0]
-		queue = queue[1:]
-		for _, c := range letters {
-			next := map[nstate]bool{}
-			for s := range cur {
-				t := pats[s.pat]
-				if s.pos >= len(t) {
-					continue
-				}
-				switch {
-				case t[s.pos] == starTok:
-					next[s] = true
-				case t[s.pos] == c:
-					next[nstate{s.pat, s.pos + 1}] = true
-				}
-			}
-			closure(next)
-			// Only states that can still lead to a match count; the
-			// accepting state is done.
-			live := 0
-			for s := range next {
-				if s.pos < len(pats[s.pat]) {
-					live++
-				}
-			}
-			if live == 0 {
-				continue
-			}
-			if live > best {
-				best = live
-				if best > limit {
-					return best
-				}
-			}
-			k := key(next)
-			if !seen[k] {
-				seen[k] = true
-				queue = append(queue, next)
-			}
-		}
-	}
-	return best
 }
