@@ -1,0 +1,225 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Errors callers test for with errors.Is.
+var (
+	ErrNotFound = errors.New("store: not found")
+	ErrExists   = errors.New("store: already exists")
+	ErrConflict = errors.New("store: revision conflict")
+)
+
+// StreamConfig describes a stream.
+type StreamConfig struct {
+	Name     string
+	Subjects []string
+	// WorkQueue removes each message once it is acknowledged (one consumer
+	// per subject). Otherwise messages stay until limits remove them.
+	WorkQueue bool
+	// Memory keeps the stream in memory only (not durable).
+	Memory     bool
+	MaxAge     time.Duration
+	MaxBytes   int64
+	MaxMsgs    int64
+	MaxMsgSize int32
+	// Duplicates is the window in which a repeated message id is dropped
+	// (default two minutes).
+	Duplicates time.Duration
+	// MaxConsumers bounds consumers on the stream (default 64).
+	MaxConsumers int
+}
+
+func (s *Store) streamConfig(c StreamConfig) jetstream.StreamConfig {
+	sc := jetstream.StreamConfig{
+		Name:         c.Name,
+		Subjects:     c.Subjects,
+		Retention:    jetstream.LimitsPolicy,
+		Storage:      jetstream.FileStorage,
+		MaxAge:       c.MaxAge,
+		MaxBytes:     c.MaxBytes,
+		MaxMsgs:      c.MaxMsgs,
+		MaxMsgSize:   c.MaxMsgSize,
+		Duplicates:   c.Duplicates,
+		MaxConsumers: c.MaxConsumers,
+		Replicas:     s.replicas,
+		Discard:      jetstream.DiscardOld,
+	}
+	if c.WorkQueue {
+		sc.Retention = jetstream.WorkQueuePolicy
+		sc.Discard = jetstream.DiscardNew
+	}
+	if c.Memory {
+		sc.Storage = jetstream.MemoryStorage
+	}
+	if sc.MaxBytes == 0 {
+		sc.MaxBytes = -1
+	}
+	if sc.MaxMsgs == 0 {
+		sc.MaxMsgs = -1
+	}
+	if sc.MaxMsgSize == 0 {
+		sc.MaxMsgSize = -1
+	}
+	if sc.MaxConsumers == 0 {
+		sc.MaxConsumers = 64
+	}
+	return sc
+}
+
+// EnsureStream creates the stream or updates it to the given configuration.
+func (s *Store) EnsureStream(ctx context.Context, c StreamConfig) error {
+	_, err := s.js.CreateOrUpdateStream(ctx, s.streamConfig(c))
+	if err != nil {
+		return fmt.Errorf("stream %s: %w", c.Name, err)
+	}
+	return nil
+}
+
+// DeleteStream removes a stream and its messages.
+func (s *Store) DeleteStream(ctx context.Context, name string) error {
+	err := s.js.DeleteStream(ctx, name)
+	if errors.Is(err, jetstream.ErrStreamNotFound) {
+		return ErrNotFound
+	}
+	return err
+}
+
+// PurgeStream removes all messages from a stream.
+func (s *Store) PurgeStream(ctx context.Context, name string) error {
+	st, err := s.js.Stream(ctx, name)
+	if err != nil {
+		return mapErr(err)
+	}
+	return st.Purge(ctx)
+}
+
+// StreamState is a stream's message counts.
+type StreamState struct {
+	Msgs, Bytes       uint64
+	FirstSeq, LastSeq uint64
+	FirstTime         time.Time
+	Consumers         int
+}
+
+// StreamState returns the current counts of a stream.
+func (s *Store) StreamState(ctx context.Context, name string) (StreamState, error) {
+	st, err := s.js.Stream(ctx, name)
+	if err != nil {
+		return StreamState{}, mapErr(err)
+	}
+	info, err := st.Info(ctx)
+	if err != nil {
+		return StreamState{}, mapErr(err)
+	}
+	return StreamState{
+		Msgs: info.State.Msgs, Bytes: info.State.Bytes,
+		FirstSeq: info.State.FirstSeq, LastSeq: info.State.LastSeq,
+		FirstTime: info.State.FirstTime, Consumers: info.State.Consumers,
+	}, nil
+}
+
+// GetMsg reads one message of a stream by sequence.
+func (s *Store) GetMsg(ctx context.Context, stream string, seq uint64) (*Msg, error) {
+	st, err := s.js.Stream(ctx, stream)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	raw, err := st.GetMsg(ctx, seq)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	return &Msg{Subject: raw.Subject, Data: raw.Data, Header: raw.Header, Seq: raw.Sequence, Time: raw.Time}, nil
+}
+
+// DeleteMsg removes one message of a stream by sequence.
+func (s *Store) DeleteMsg(ctx context.Context, stream string, seq uint64) error {
+	st, err := s.js.Stream(ctx, stream)
+	if err != nil {
+		return mapErr(err)
+	}
+	return mapErr(st.DeleteMsg(ctx, seq))
+}
+
+func mapErr(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, jetstream.ErrStreamNotFound), errors.Is(err, jetstream.ErrConsumerNotFound),
+		errors.Is(err, jetstream.ErrMsgNotFound), errors.Is(err, jetstream.ErrKeyNotFound):
+		return fmt.Errorf("%w: %v", ErrNotFound, err)
+	case errors.Is(err, jetstream.ErrKeyExists):
+		return fmt.Errorf("%w: %v", ErrExists, err)
+	}
+	var apiErr *jetstream.APIError
+	if errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence {
+		return fmt.Errorf("%w: %v", ErrConflict, err)
+	}
+	return err
+}
+
+// Header is a message header (as in net/http).
+type Header = nats.Header
+
+// Msg is a message to publish, or one read back.
+type Msg struct {
+	Subject string
+	// ID de-duplicates publishes within the stream's duplicate window.
+	ID     string
+	Data   []byte
+	Header Header
+	// Set on messages read back.
+	Seq  uint64
+	Time time.Time
+}
+
+// Publish appends messages and returns once every one is stored (or the
+// first error). Messages are sent pipelined, not one round trip each.
+func (s *Store) Publish(ctx context.Context, msgs ...*Msg) error {
+	if len(msgs) == 1 {
+		m := msgs[0]
+		opts := []jetstream.PublishOpt{}
+		if m.ID != "" {
+			opts = append(opts, jetstream.WithMsgID(m.ID))
+		}
+		ack, err := s.js.PublishMsg(ctx, &nats.Msg{Subject: m.Subject, Data: m.Data, Header: m.Header}, opts...)
+		if err != nil {
+			return err
+		}
+		m.Seq = ack.Sequence
+		return nil
+	}
+	futures := make([]jetstream.PubAckFuture, len(msgs))
+	for i, m := range msgs {
+		opts := []jetstream.PublishOpt{}
+		if m.ID != "" {
+			opts = append(opts, jetstream.WithMsgID(m.ID))
+		}
+		f, err := s.js.PublishMsgAsync(&nats.Msg{Subject: m.Subject, Data: m.Data, Header: m.Header}, opts...)
+		if err != nil {
+			return err
+		}
+		futures[i] = f
+	}
+	var first error
+	for i, f := range futures {
+		select {
+		case ack := <-f.Ok():
+			msgs[i].Seq = ack.Sequence
+		case err := <-f.Err():
+			if first == nil {
+				first = err
+			}
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return first
+}
