@@ -28,7 +28,7 @@ func (e *evaluator) matchField(f *field, id int32) (present bool) {
 	for li := h; li >= 0; li = sc.leaves[li].next {
 		l := &sc.leaves[li]
 		for i := range f.ops {
-			if f.ops[i].matches(l) {
+			if f.ops[i].matches(sc, l) {
 				e.cand = append(e.cand, li)
 				break
 			}
@@ -57,7 +57,7 @@ func (e *evaluator) branchMatches(fields []*field, ids []int32) bool {
 		// nothing; otherwise its choice must agree with the others.
 		free := false
 		for _, li := range e.cand[start:] {
-			if e.sc.leaves[li].trailLen == 0 {
+			if e.sc.leaves[li].frame < 0 {
 				free = true
 				break
 			}
@@ -93,11 +93,14 @@ func (e *evaluator) consistent(k int) bool {
 			return false
 		}
 		l := &e.sc.leaves[li]
-		trail := e.sc.trails[l.trailOff : l.trailOff+l.trailLen]
-		if !e.compatible(trail, mark) {
+		start := len(e.assign)
+		for f := l.frame; f >= 0; f = e.sc.frames[f].parent {
+			e.assign = append(e.assign, e.sc.frames[f].pos)
+		}
+		if !e.compatible(e.assign[start:], mark) {
+			e.assign = e.assign[:mark]
 			continue
 		}
-		e.assign = append(e.assign, trail...)
 		if e.consistent(k + 1) {
 			return true
 		}

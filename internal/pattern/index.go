@@ -22,6 +22,9 @@ type pathIndex struct {
 	suffix     affixIndex
 	prefixFold affixIndex
 	suffixFold affixIndex
+	numKeys    []float64 // keys of numbers, sorted
+	ranges     []rangeEntry
+	maxHi      []float64 // maxHi[i] = max of ranges[:i+1].op.hi
 	scanned    []scannedOp
 	needFold   bool
 	needNumber bool
@@ -111,8 +114,16 @@ func (pi *pathIndex) register(o *op, b int32) {
 		if pi.numbers == nil {
 			pi.numbers = map[float64][]int32{}
 		}
+		if _, ok := pi.numbers[o.f]; !ok {
+			i, _ := slices.BinarySearch(pi.numKeys, o.f)
+			pi.numKeys = slices.Insert(pi.numKeys, i, o.f)
+		}
 		pi.numbers[o.f] = append(pi.numbers[o.f], b)
 		pi.needNumber = true
+	case opRange:
+		i := sort.Search(len(pi.ranges), func(i int) bool { return pi.ranges[i].op.lo > o.lo })
+		pi.ranges = slices.Insert(pi.ranges, i, rangeEntry{op: o, branch: b})
+		pi.fixMaxHi(i)
 	case opLiteral:
 		pi.literals[o.lit] = append(pi.literals[o.lit], b)
 	case opFold:
@@ -140,9 +151,6 @@ func (pi *pathIndex) register(o *op, b int32) {
 		}
 	default:
 		pi.scanned = append(pi.scanned, scannedOp{o, b})
-		if o.kind == opRange || (o.kind == opNot && o.not.numeric) {
-			pi.needNumber = true
-		}
 	}
 }
 
@@ -153,6 +161,19 @@ func (pi *pathIndex) unregister(o *op, b int32) {
 		removePosting(pi.exact, o.s, b)
 	case opNumber:
 		removePosting(pi.numbers, o.f, b)
+		if _, ok := pi.numbers[o.f]; !ok {
+			if i, found := slices.BinarySearch(pi.numKeys, o.f); found {
+				pi.numKeys = slices.Delete(pi.numKeys, i, i+1)
+			}
+		}
+	case opRange:
+		for i, r := range pi.ranges {
+			if r.op == o && r.branch == b {
+				pi.ranges = slices.Delete(pi.ranges, i, i+1)
+				pi.fixMaxHi(i)
+				break
+			}
+		}
 	case opLiteral:
 		pi.literals[o.lit] = slices.DeleteFunc(pi.literals[o.lit], func(x int32) bool { return x == b })
 	case opFold:
@@ -182,6 +203,49 @@ func (pi *pathIndex) unregister(o *op, b int32) {
 
 func (pi *pathIndex) removeScanned(o *op, b int32) {
 	pi.scanned = slices.DeleteFunc(pi.scanned, func(s scannedOp) bool { return s.op == o && s.branch == b })
+}
+
+// rangeEntry is a numeric range filed for a branch; ranges are kept sorted
+// by their lower bound.
+type rangeEntry struct {
+	op     *op
+	branch int32
+}
+
+// fixMaxHi recomputes the running maximum of upper bounds from i on.
+func (pi *pathIndex) fixMaxHi(i int) {
+	pi.maxHi = slices.Grow(pi.maxHi[:min(i, len(pi.maxHi))], len(pi.ranges)-i)[:len(pi.ranges)]
+	for j := i; j < len(pi.ranges); j++ {
+		hi := pi.ranges[j].op.hi
+		if j > 0 && pi.maxHi[j-1] > hi {
+			hi = pi.maxHi[j-1]
+		}
+		pi.maxHi[j] = hi
+	}
+}
+
+// nearKey reports whether an approximate number is close to a filed number.
+func (pi *pathIndex) nearKey(a float64) bool {
+	i, _ := slices.BinarySearch(pi.numKeys, a)
+	return (i < len(pi.numKeys) && near(a, pi.numKeys[i])) || (i > 0 && near(a, pi.numKeys[i-1]))
+}
+
+// rangeLookup adds the branches whose ranges contain a number leaf: only
+// ranges starting at or below the value whose upper bounds reach it are
+// tried.
+func (pi *pathIndex) rangeLookup(s *matchScratch, l *leaf) {
+	a, _, ok := l.approx()
+	if !ok {
+		return
+	}
+	slack := nearTolerance * max(1, a, -a)
+	j := sort.Search(len(pi.ranges), func(i int) bool { return pi.ranges[i].op.lo > a+slack })
+	for j--; j >= 0 && pi.maxHi[j] >= a-slack; j-- {
+		r := &pi.ranges[j]
+		if s.branchGen[r.branch] != s.gen && r.op.matches(&s.ev.sc, l) {
+			s.candidate(r.branch)
+		}
+	}
 }
 
 // selectivity estimates how many candidates registering f as an anchor

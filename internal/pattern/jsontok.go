@@ -42,7 +42,7 @@ type tokenizer struct {
 	// Structure: a stack of containers, each 'o' or 'a', with whether a
 	// value has been seen (to demand commas) and, for objects, whether the
 	// next token is a field name.
-	stack []frame
+	stack []tokFrame
 
 	kind  tokKind
 	text  string // field name, unescaped string, number or literal text
@@ -50,7 +50,7 @@ type tokenizer struct {
 	end   int    // byte offset just after the current token
 }
 
-type frame struct {
+type tokFrame struct {
 	array     bool
 	count     int  // values (or fields) completed in this container
 	wantValue bool // object: a field name was read, its value comes next
@@ -132,7 +132,7 @@ func (t *tokenizer) next() tokKind {
 	return t.value()
 }
 
-func (t *tokenizer) nextInObjectKeyPosition(top *frame) tokKind {
+func (t *tokenizer) nextInObjectKeyPosition(top *tokFrame) tokKind {
 	if t.pos >= len(t.src) {
 		t.fail(len(t.src), "Unexpected end-of-input: expected close marker for Object (start marker at %s)", t.location(top.startPos))
 	}
@@ -189,10 +189,10 @@ func (t *tokenizer) value() tokKind {
 	c := t.src[t.pos]
 	switch {
 	case c == '{':
-		t.stack = append(t.stack, frame{startPos: start})
+		t.stack = append(t.stack, tokFrame{startPos: start})
 		return t.set(tokStartObject, "{", start, start+1)
 	case c == '[':
-		t.stack = append(t.stack, frame{array: true, startPos: start})
+		t.stack = append(t.stack, tokFrame{array: true, startPos: start})
 		return t.set(tokStartArray, "[", start, start+1)
 	case c == '"':
 		s := t.readString(false)

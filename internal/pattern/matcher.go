@@ -324,7 +324,7 @@ func (m *Matcher) lookup(s *matchScratch, pi *pathIndex, l *leaf) {
 			affixLookup(s, &pi.suffix, l.str, false, l.str)
 		}
 		if pi.needFold {
-			f := l.fold()
+			f := l.fold(&s.ev.sc)
 			if pi.fold != nil {
 				s.candidates32(pi.fold[f])
 			}
@@ -332,17 +332,23 @@ func (m *Matcher) lookup(s *matchScratch, pi *pathIndex, l *leaf) {
 			affixLookup(s, &pi.suffixFold, f, false, l.str)
 		}
 	case kindNumber:
-		if pi.numbers != nil {
-			if f, ok := l.number(); ok {
-				s.candidates32(pi.numbers[f])
+		if len(pi.numKeys) > 0 {
+			if a, exact, ok := l.approx(); ok {
+				if !exact && pi.nearKey(a) {
+					a, _ = l.number()
+				}
+				s.candidates32(pi.numbers[a])
 			}
+		}
+		if len(pi.ranges) > 0 {
+			pi.rangeLookup(s, l)
 		}
 	default:
 		s.candidates32(pi.literals[l.kind])
 	}
 	for i := range pi.scanned {
 		so := &pi.scanned[i]
-		if s.branchGen[so.branch] != s.gen && so.op.matches(l) {
+		if s.branchGen[so.branch] != s.gen && so.op.matches(&s.ev.sc, l) {
 			s.candidate(so.branch)
 		}
 	}

@@ -70,21 +70,22 @@ type notSet struct {
 	wcs     []*wildcard
 }
 
-// leaf is one scalar value found in an event, with the array elements that
-// enclose it (its trail) for array-consistent matching.
+// leaf is one scalar value found in an event, with the innermost array
+// element enclosing it (frame) for array-consistent matching.
 type leaf struct {
+	str      string // string content (unescaped), or a number's or literal's text
+	num      float64
+	apx      float64
+	folded   string
 	field    int32
+	next     int32 // next leaf of the same field, or -1
+	frame    int32 // innermost enclosing array element, or -1
+	ip       int32 // index into scanner.ips once parsed
 	kind     valueKind
 	numState uint8 // 0 not parsed, 1 number ok, 2 not usable
+	apxState uint8 // 0 not read, 1 approximation ok, 2 must parse exactly
 	ipState  uint8 // 0 not parsed, 1 IPv4, 2 IPv6, 3 not an IP
-	str      string
-	num      float64
-	ip       [16]byte
-	trailOff int32
-	trailLen int32
-	next     int32 // next leaf of the same field, or -1
-	folded   string
-	foldDone bool
+	folds    bool
 }
 
 func (l *leaf) number() (float64, bool) {
@@ -99,17 +100,51 @@ func (l *leaf) number() (float64, bool) {
 	return l.num, l.numState == 1
 }
 
+// approx returns a quick approximation of a number leaf; exact reports
+// that the approximation is the exact value (it fell back to parsing).
+func (l *leaf) approx() (v float64, exact, ok bool) {
+	if l.kind != kindNumber {
+		return 0, false, false
+	}
+	if l.apxState == 0 {
+		if a, ok := approxNumber(l.str); ok {
+			l.apx, l.apxState = a, 1
+		} else {
+			l.apxState = 2
+		}
+	}
+	if l.apxState == 1 {
+		return l.apx, false, true
+	}
+	f, ok := l.number()
+	return f, true, ok
+}
+
+// equalsNumber reports whether the leaf is a number equal to f.
+func (l *leaf) equalsNumber(f float64) bool {
+	a, exact, ok := l.approx()
+	if !ok {
+		return false
+	}
+	if exact || !near(a, f) {
+		return a == f
+	}
+	v, _ := l.number()
+	return v == f
+}
+
 func isRangeErr(err error) bool {
 	ne, ok := err.(*strconv.NumError)
 	return ok && ne.Err == strconv.ErrRange
 }
 
-func (l *leaf) ipAddr() ([16]byte, bool, bool) {
+func (l *leaf) ipAddr(sc *scanner) ([16]byte, bool, bool) {
 	if l.ipState == 0 {
 		l.ipState = 3
 		if l.kind == kindString {
 			if a, v6, ok := parseIPLenient(l.str); ok {
-				l.ip = a
+				l.ip = int32(len(sc.ips))
+				sc.ips = append(sc.ips, a)
 				l.ipState = 1
 				if v6 {
 					l.ipState = 2
@@ -117,18 +152,21 @@ func (l *leaf) ipAddr() ([16]byte, bool, bool) {
 			}
 		}
 	}
-	return l.ip, l.ipState == 2, l.ipState != 3
+	if l.ipState == 3 {
+		return [16]byte{}, false, false
+	}
+	return sc.ips[l.ip], l.ipState == 2, true
 }
 
-func (l *leaf) fold() string {
-	if !l.foldDone {
-		l.folded, l.foldDone = foldString(l.str), true
+func (l *leaf) fold(sc *scanner) string {
+	if !l.folds {
+		l.folded, l.folds = sc.fold(l.str), true
 	}
 	return l.folded
 }
 
 // matches reports whether the leaf satisfies the op.
-func (o *op) matches(l *leaf) bool {
+func (o *op) matches(sc *scanner, l *leaf) bool {
 	switch o.kind {
 	case opExact:
 		return l.kind == kindString && l.str == o.s
@@ -136,38 +174,39 @@ func (o *op) matches(l *leaf) bool {
 		if l.kind != kindNumber {
 			return false
 		}
-		if o.fOK {
-			if f, ok := l.number(); ok && f == o.f {
-				return true
-			}
-		}
-		return l.str == o.s
+		return (o.fOK && l.equalsNumber(o.f)) || l.str == o.s
 	case opLiteral:
 		return l.kind == o.lit
 	case opIP:
-		a, v6, ok := l.ipAddr()
+		a, v6, ok := l.ipAddr(sc)
 		return ok && o.ip.contains(a, v6)
 	case opPrefix:
 		return l.kind == kindString && strings.HasPrefix(l.str, o.s)
 	case opSuffix:
 		return l.kind == kindString && strings.HasSuffix(l.str, o.s)
 	case opFold:
-		return l.kind == kindString && l.fold() == o.s
+		return l.kind == kindString && l.fold(sc) == o.s
 	case opPrefixFold:
-		return l.kind == kindString && strings.HasPrefix(l.fold(), o.s)
+		return l.kind == kindString && strings.HasPrefix(l.fold(sc), o.s)
 	case opSuffixFold:
-		return l.kind == kindString && strings.HasSuffix(l.fold(), o.s)
+		return l.kind == kindString && strings.HasSuffix(l.fold(sc), o.s)
 	case opWildcard:
 		return l.kind == kindString && o.wc.match(l.str)
 	case opRange:
-		f, ok := l.number()
-		return ok && o.inRange(f)
+		a, exact, ok := l.approx()
+		if !ok {
+			return false
+		}
+		if !exact && (near(a, o.lo) || near(a, o.hi)) {
+			a, _ = l.number()
+		}
+		return o.inRange(a)
 	case opExists:
 		return true
 	case opAbsent:
 		return false
 	case opNot:
-		return !o.not.excludes(l)
+		return !o.not.excludes(sc, l)
 	}
 	return false
 }
@@ -189,16 +228,12 @@ func (o *op) inRange(f float64) bool {
 // excludes reports whether an anything-but rejects the leaf. Only values of
 // the type the anything-but names can be rejected: anything-but "x" matches
 // the number 5, null and true.
-func (n *notSet) excludes(l *leaf) bool {
+func (n *notSet) excludes(sc *scanner, l *leaf) bool {
 	switch n.kind {
 	case notValues:
 		if n.numeric {
-			f, ok := l.number()
-			if !ok {
-				return false
-			}
 			for _, v := range n.nums {
-				if v == f {
+				if l.equalsNumber(v) {
 					return true
 				}
 			}
@@ -224,7 +259,7 @@ func (n *notSet) excludes(l *leaf) bool {
 			}
 		}
 	case notFold:
-		return l.kind == kindString && containsSorted(n.strs, l.fold())
+		return l.kind == kindString && containsSorted(n.strs, l.fold(sc))
 	case notWildcard:
 		if l.kind != kindString {
 			return false

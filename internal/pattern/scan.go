@@ -65,8 +65,11 @@ func (n *pathNode) child(key string) *pathNode {
 	if len(n.children) == 0 {
 		return nil
 	}
+	if c := n.children[key]; c != nil {
+		return c // segments never contain dots
+	}
 	if strings.IndexByte(key, '.') < 0 {
-		return n.children[key]
+		return nil
 	}
 	cur := n
 	for {
@@ -86,19 +89,29 @@ func (n *pathNode) child(key string) *pathNode {
 // arrayPos says a value is inside element index of array number array.
 type arrayPos struct{ array, index int32 }
 
+// frame is one array element being read: its position and the enclosing
+// element's frame (-1 at the outermost array).
+type frame struct {
+	pos    arrayPos
+	parent int32
+}
+
 // scanner flattens the parts of an event that a trie asks for into leaves.
 // It is reused across events; nothing it holds escapes a match.
 type scanner struct {
 	s      string
+	b      []byte // the same bytes as s
 	pos    int
 	depth  int
 	arrays int32
 
 	leaves  []leaf
-	trails  []arrayPos
-	stack   []arrayPos
+	frames  []frame
+	cur     int32   // frame of the element being read, or -1
 	heads   []int32 // per field id: first leaf, or -1
 	touched []int32 // field ids whose head is set
+	ips     [][16]byte
+	arena   []byte // folded strings; reset per event
 	bad     bool
 }
 
@@ -113,8 +126,10 @@ func (sc *scanner) reset(fields int) {
 		sc.heads = append(sc.heads, -1)
 	}
 	sc.leaves = sc.leaves[:0]
-	sc.trails = sc.trails[:0]
-	sc.stack = sc.stack[:0]
+	sc.frames = sc.frames[:0]
+	sc.cur = -1
+	sc.ips = sc.ips[:0]
+	sc.arena = sc.arena[:0]
 	sc.arrays = 0
 	sc.depth = 0
 	sc.bad = false
@@ -125,6 +140,7 @@ func (sc *scanner) reset(fields int) {
 func (sc *scanner) scan(event []byte, trie *pathNode, fields int) bool {
 	sc.reset(fields)
 	sc.s = unsafe.String(unsafe.SliceData(event), len(event))
+	sc.b = event
 	sc.pos = 0
 	sc.ws()
 	if sc.pos >= len(sc.s) || sc.s[sc.pos] != '{' {
@@ -211,12 +227,7 @@ func (sc *scanner) word(w string, n *pathNode, k valueKind) {
 }
 
 func (sc *scanner) add(field int32, k valueKind, str string) {
-	l := leaf{field: field, kind: k, str: str, next: sc.heads[field]}
-	if len(sc.stack) > 0 {
-		l.trailOff = int32(len(sc.trails))
-		l.trailLen = int32(len(sc.stack))
-		sc.trails = append(sc.trails, sc.stack...)
-	}
+	l := leaf{field: field, kind: k, str: str, next: sc.heads[field], frame: sc.cur}
 	if l.next < 0 {
 		sc.touched = append(sc.touched, field)
 	}
@@ -292,10 +303,13 @@ func (sc *scanner) array(n *pathNode) {
 	}
 	id := sc.arrays
 	sc.arrays++
-	sc.stack = append(sc.stack, arrayPos{array: id})
-	top := len(sc.stack) - 1
+	parent := sc.cur
+	defer func() { sc.cur = parent }()
 	for idx := int32(0); sc.pos < len(s); idx++ {
-		sc.stack[top].index = idx
+		// Only arrays on wanted paths get frames, and only the leaves
+		// record them.
+		sc.cur = int32(len(sc.frames))
+		sc.frames = append(sc.frames, frame{pos: arrayPos{array: id, index: idx}, parent: parent})
 		sc.value(n)
 		sc.ws()
 		if sc.pos >= len(s) {
@@ -308,7 +322,6 @@ func (sc *scanner) array(n *pathNode) {
 		case ']':
 			sc.pos++
 			sc.depth--
-			sc.stack = sc.stack[:top]
 			return
 		default:
 			sc.fail()
@@ -321,16 +334,14 @@ func (sc *scanner) array(n *pathNode) {
 // str reads a string at the opening quote and returns its content,
 // unescaped.
 func (sc *scanner) str() (string, bool) {
-	s := sc.s
 	start := sc.pos + 1
-	q := strings.IndexByte(s[start:], '"')
-	if q < 0 {
+	end := quoteOrBackslash(sc.b, start)
+	if end >= len(sc.b) {
 		return "", false
 	}
-	end := start + q
-	if strings.IndexByte(s[start:end], '\\') < 0 {
+	if sc.b[end] == '"' {
 		sc.pos = end + 1
-		return s[start:end], true
+		return sc.s[start:end], true
 	}
 	return sc.escapedStr(start)
 }
@@ -487,22 +498,19 @@ func (sc *scanner) skipStr() (int, bool) {
 	}
 }
 
-// structural marks the bytes skipContainer must look at.
-var structural = [256]bool{'"': true, '{': true, '}': true, '[': true, ']': true}
-
 // skipContainer moves past an object or array, tracking only nesting and
 // strings. It does not validate what it skips.
 func (sc *scanner) skipContainer() {
-	s := sc.s
+	b := sc.b
 	depth := 0
 	i := sc.pos
-	for i < len(s) {
-		c := s[i]
-		if !structural[c] {
-			i++
-			continue
+	for {
+		i = structural(b, i)
+		if i >= len(b) {
+			sc.fail()
+			return
 		}
-		switch c {
+		switch b[i] {
 		case '"':
 			sc.pos = i
 			if _, ok := sc.skipStr(); !ok {
@@ -526,5 +534,6 @@ func (sc *scanner) skipContainer() {
 		}
 		i++
 	}
-	sc.fail()
 }
+
+func unsafeString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
