@@ -1,0 +1,175 @@
+package catalog
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/switchyard/switchyard/internal/awsapi"
+	"github.com/switchyard/switchyard/internal/awsapi/events"
+	"github.com/switchyard/switchyard/internal/awsproto"
+)
+
+func tagsFrom(ts []events.Tag) []Tag {
+	out := make([]Tag, 0, len(ts))
+	for _, t := range ts {
+		out = append(out, Tag{Key: str(t.Key), Value: str(t.Value)})
+	}
+	return out
+}
+
+func tagsTo(ts []Tag) []events.Tag {
+	out := make([]events.Tag, 0, len(ts))
+	for _, t := range ts {
+		out = append(out, events.Tag{Key: ptr(t.Key), Value: ptr(t.Value)})
+	}
+	return out
+}
+
+func dlq(c *events.DeadLetterConfig) string {
+	if c == nil {
+		return ""
+	}
+	return str(c.Arn)
+}
+
+func dlqOut(arn string) *events.DeadLetterConfig {
+	if arn == "" {
+		return nil
+	}
+	return &events.DeadLetterConfig{Arn: ptr(arn)}
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func ts(t time.Time) *awsapi.Timestamp {
+	if t.IsZero() {
+		return nil
+	}
+	return &awsapi.Timestamp{Time: t}
+}
+
+func (a *API) createEventBus(ctx context.Context, r *awsproto.Request, in *events.CreateEventBusRequest) (any, error) {
+	s := ScopeOf(r)
+	name := str(in.Name)
+	if name == DefaultBus {
+		return nil, awsproto.Errorf("ResourceAlreadyExistsException", "Event bus %s already exists.", name)
+	}
+	if strings.Contains(name, "/") && str(in.EventSourceName) == "" {
+		return nil, awsproto.Errorf("ValidationException", "Event bus name must not contain '/'.")
+	}
+	now := time.Now().UTC()
+	b := &Bus{
+		Scope: s, Name: name, Description: str(in.Description),
+		KmsKeyIdentifier: str(in.KmsKeyIdentifier), DeadLetterArn: dlq(in.DeadLetterConfig),
+		Tags: tagsFrom(in.Tags), EventSourceName: str(in.EventSourceName),
+		Created: now, Modified: now,
+	}
+	if err := a.cat.CreateBus(ctx, b); err != nil {
+		if errors.Is(err, ErrExists) {
+			return nil, awsproto.Errorf("ResourceAlreadyExistsException", "Event bus %s already exists.", name)
+		}
+		return nil, err
+	}
+	return &events.CreateEventBusResponse{
+		EventBusArn: ptr(b.Arn()), Description: in.Description,
+		KmsKeyIdentifier: in.KmsKeyIdentifier, DeadLetterConfig: in.DeadLetterConfig, LogConfig: in.LogConfig,
+	}, nil
+}
+
+func (a *API) deleteEventBus(ctx context.Context, r *awsproto.Request, in *events.DeleteEventBusRequest) (any, error) {
+	name := busName(in.Name)
+	if name == DefaultBus {
+		return nil, awsproto.Errorf("ValidationException", "Cannot delete event bus default.")
+	}
+	err := a.cat.DeleteBus(ctx, ScopeOf(r), name)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return nil, err
+	}
+	return struct{}{}, nil
+}
+
+func (b *Bus) policyJSON() *string {
+	if b.Policy == nil || len(b.Policy.Statement) == 0 {
+		return nil
+	}
+	data, _ := json.Marshal(b.Policy)
+	s := string(data)
+	return &s
+}
+
+func (a *API) describeEventBus(ctx context.Context, r *awsproto.Request, in *events.DescribeEventBusRequest) (any, error) {
+	b, err := a.bus(ctx, ScopeOf(r), busName(in.Name))
+	if err != nil {
+		return nil, err
+	}
+	return &events.DescribeEventBusResponse{
+		Name: ptr(b.Name), Arn: ptr(b.Arn()), Description: optional(b.Description),
+		KmsKeyIdentifier: optional(b.KmsKeyIdentifier), DeadLetterConfig: dlqOut(b.DeadLetterArn),
+		Policy: b.policyJSON(), CreationTime: ts(b.Created), LastModifiedTime: ts(b.Modified),
+	}, nil
+}
+
+func (a *API) listEventBuses(ctx context.Context, r *awsproto.Request, in *events.ListEventBusesRequest) (any, error) {
+	s := ScopeOf(r)
+	if _, err := a.cat.EnsureDefaultBus(ctx, s); err != nil {
+		return nil, err
+	}
+	var buses []*Bus
+	for _, b := range a.cat.Buses(s) {
+		if strings.HasPrefix(b.Name, str(in.NamePrefix)) {
+			buses = append(buses, b)
+		}
+	}
+	pg, next, err := page(buses, func(b *Bus) string { return b.Name }, in.NextToken, in.Limit, 100)
+	if err != nil {
+		return nil, err
+	}
+	out := &events.ListEventBusesResponse{EventBuses: []events.EventBus{}, NextToken: next}
+	for _, b := range pg {
+		out.EventBuses = append(out.EventBuses, events.EventBus{
+			Name: ptr(b.Name), Arn: ptr(b.Arn()), Description: optional(b.Description),
+			Policy: b.policyJSON(), CreationTime: ts(b.Created), LastModifiedTime: ts(b.Modified),
+		})
+	}
+	return out, nil
+}
+
+func (a *API) updateEventBus(ctx context.Context, r *awsproto.Request, in *events.UpdateEventBusRequest) (any, error) {
+	s := ScopeOf(r)
+	name := busName(in.Name)
+	if _, err := a.bus(ctx, s, name); err != nil {
+		return nil, err
+	}
+	b, err := a.cat.UpdateBus(ctx, s, name, func(b *Bus) error {
+		if in.Description != nil {
+			b.Description = *in.Description
+		}
+		if in.KmsKeyIdentifier != nil {
+			b.KmsKeyIdentifier = *in.KmsKeyIdentifier
+		}
+		if in.DeadLetterConfig != nil {
+			b.DeadLetterArn = dlq(in.DeadLetterConfig)
+		}
+		b.Modified = time.Now().UTC()
+		return nil
+	})
+	if errors.Is(err, ErrNotFound) {
+		return nil, errBusNotFound(name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &events.UpdateEventBusResponse{
+		Arn: ptr(b.Arn()), Name: ptr(b.Name), Description: optional(b.Description),
+		KmsKeyIdentifier: optional(b.KmsKeyIdentifier), DeadLetterConfig: dlqOut(b.DeadLetterArn),
+		LogConfig: in.LogConfig,
+	}, nil
+}

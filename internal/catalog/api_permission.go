@@ -1,0 +1,127 @@
+package catalog
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/switchyard/switchyard/internal/awsapi/events"
+	"github.com/switchyard/switchyard/internal/awsproto"
+)
+
+// statement is one statement of a bus policy as PutPermission writes it.
+type statement struct {
+	Sid       string          `json:"Sid"`
+	Effect    string          `json:"Effect"`
+	Principal json.RawMessage `json:"Principal"`
+	Action    string          `json:"Action"`
+	Resource  string          `json:"Resource"`
+	Condition json.RawMessage `json:"Condition,omitempty"`
+}
+
+func sidOf(raw json.RawMessage) string {
+	var s struct {
+		Sid string `json:"Sid"`
+	}
+	_ = json.Unmarshal(raw, &s)
+	return s.Sid
+}
+
+// putPermission stores a statement on the bus policy. The policy is
+// returned by DescribeEventBus; cross-account enforcement comes later.
+func (a *API) putPermission(ctx context.Context, r *awsproto.Request, in *events.PutPermissionRequest) (any, error) {
+	s := ScopeOf(r)
+	name := busName(in.EventBusName)
+	b, err := a.bus(ctx, s, name)
+	if err != nil {
+		return nil, err
+	}
+	var replace *Policy
+	var add json.RawMessage
+	if p := str(in.Policy); p != "" {
+		var pol Policy
+		if err := json.Unmarshal([]byte(p), &pol); err != nil {
+			return nil, awsproto.Errorf("ValidationException", "Parameter Policy is not valid.")
+		}
+		if pol.Version == "" {
+			pol.Version = "2012-10-17"
+		}
+		replace = &pol
+	} else {
+		if str(in.Action) != "events:PutEvents" {
+			return nil, awsproto.Errorf("ValidationException", "Provided value in parameter 'action' is not supported.")
+		}
+		if str(in.StatementId) == "" || str(in.Principal) == "" {
+			return nil, awsproto.Errorf("ValidationException", "Parameter(s) StatementId and Principal must be specified.")
+		}
+		st := statement{Sid: str(in.StatementId), Effect: "Allow", Action: "events:PutEvents", Resource: b.Arn()}
+		if p := str(in.Principal); p == "*" {
+			st.Principal = json.RawMessage(`"*"`)
+		} else {
+			st.Principal, _ = json.Marshal(map[string]string{"AWS": fmt.Sprintf("arn:aws:iam::%s:root", p)})
+		}
+		if c := in.Condition; c != nil {
+			st.Condition, _ = json.Marshal(map[string]map[string]string{str(c.Type): {str(c.Key): str(c.Value)}})
+		}
+		add, _ = json.Marshal(st)
+	}
+	_, err = a.cat.UpdateBus(ctx, s, name, func(b *Bus) error {
+		if replace != nil {
+			b.Policy = replace
+		} else {
+			if b.Policy == nil {
+				b.Policy = &Policy{Version: "2012-10-17"}
+			}
+			sid := sidOf(add)
+			b.Policy.Statement = slices.DeleteFunc(slices.Clone(b.Policy.Statement), func(x json.RawMessage) bool { return sidOf(x) == sid })
+			b.Policy.Statement = append(b.Policy.Statement, add)
+		}
+		b.Modified = time.Now().UTC()
+		return nil
+	})
+	if errors.Is(err, ErrNotFound) {
+		return nil, errBusNotFound(name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return struct{}{}, nil
+}
+
+func (a *API) removePermission(ctx context.Context, r *awsproto.Request, in *events.RemovePermissionRequest) (any, error) {
+	s := ScopeOf(r)
+	name := busName(in.EventBusName)
+	if _, err := a.bus(ctx, s, name); err != nil {
+		return nil, err
+	}
+	all := in.RemoveAllPermissions != nil && *in.RemoveAllPermissions
+	sid := str(in.StatementId)
+	if !all && sid == "" {
+		return nil, awsproto.Errorf("ValidationException", "Parameter StatementId must be specified.")
+	}
+	_, err := a.cat.UpdateBus(ctx, s, name, func(b *Bus) error {
+		if all {
+			b.Policy = nil
+			return nil
+		}
+		if b.Policy == nil || !slices.ContainsFunc(b.Policy.Statement, func(x json.RawMessage) bool { return sidOf(x) == sid }) {
+			return awsproto.Errorf("ResourceNotFoundException", "Statement with the provided id does not exist.")
+		}
+		b.Policy.Statement = slices.DeleteFunc(slices.Clone(b.Policy.Statement), func(x json.RawMessage) bool { return sidOf(x) == sid })
+		if len(b.Policy.Statement) == 0 {
+			b.Policy = nil
+		}
+		b.Modified = time.Now().UTC()
+		return nil
+	})
+	if errors.Is(err, ErrNotFound) {
+		return nil, errBusNotFound(name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return struct{}{}, nil
+}

@@ -1,0 +1,225 @@
+package catalog
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/switchyard/switchyard/internal/awsapi/events"
+	"github.com/switchyard/switchyard/internal/awsproto"
+	"github.com/switchyard/switchyard/internal/pattern"
+)
+
+// ValidateSchedule checks a ScheduleExpression. It is replaceable so the
+// scheduler can install its full parser; the default accepts rate(...)
+// and cron(...) of the right shape.
+var ValidateSchedule = func(expr string) bool {
+	switch {
+	case strings.HasPrefix(expr, "rate(") && strings.HasSuffix(expr, ")"):
+		f := strings.Fields(expr[5 : len(expr)-1])
+		return len(f) == 2
+	case strings.HasPrefix(expr, "cron(") && strings.HasSuffix(expr, ")"):
+		return len(strings.Fields(expr[5:len(expr)-1])) == 6
+	}
+	return false
+}
+
+// PatternError turns a pattern parse failure into AWS's
+// InvalidEventPatternException.
+func PatternError(err error) error {
+	var pe *pattern.Error
+	if errors.As(err, &pe) {
+		return &awsproto.Error{Code: pattern.ErrorCode, Message: pe.Error()}
+	}
+	return err
+}
+
+func (a *API) putRule(ctx context.Context, r *awsproto.Request, in *events.PutRuleRequest) (any, error) {
+	s := ScopeOf(r)
+	bus := busName(in.EventBusName)
+	pat, sched := str(in.EventPattern), str(in.ScheduleExpression)
+	if pat == "" && sched == "" {
+		return nil, awsproto.Errorf("ValidationException", "Parameter(s) EventPattern or ScheduleExpression must be specified.")
+	}
+	if pat != "" {
+		if _, err := pattern.Parse(pat); err != nil {
+			return nil, PatternError(err)
+		}
+	}
+	if sched != "" {
+		if bus != DefaultBus {
+			return nil, awsproto.Errorf("ValidationException", "ScheduleExpression is supported only on the default event bus.")
+		}
+		if !ValidateSchedule(sched) {
+			return nil, awsproto.Errorf("ValidationException", "Parameter ScheduleExpression is not valid.")
+		}
+	}
+	if _, err := a.bus(ctx, s, bus); err != nil {
+		return nil, err
+	}
+	state := StateEnabled
+	if in.State != nil {
+		state = string(*in.State)
+	}
+	rule, err := a.cat.UpdateRule(ctx, s, bus, str(in.Name), func(old *Rule) (*Rule, error) {
+		nr := &Rule{
+			Scope: s, Name: str(in.Name), Bus: bus, EventPattern: pat, ScheduleExpression: sched,
+			State: state, Description: str(in.Description), RoleArn: str(in.RoleArn),
+			CreatedBy: s.Account, Tags: tagsFrom(in.Tags), Created: time.Now().UTC(),
+		}
+		if old != nil {
+			nr.Targets, nr.Tags, nr.Created, nr.ManagedBy, nr.CreatedBy = old.Targets, old.Tags, old.Created, old.ManagedBy, old.CreatedBy
+			if in.State == nil {
+				nr.State = old.State
+			}
+		}
+		return nr, nil
+	})
+	if errors.Is(err, ErrNotFound) {
+		return nil, errBusNotFound(bus)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &events.PutRuleResponse{RuleArn: ptr(rule.Arn())}, nil
+}
+
+func (a *API) rule(s Scope, bus, name string) (*Rule, error) {
+	if bus != DefaultBus {
+		if _, ok := a.cat.Bus(s, bus); !ok {
+			return nil, errBusNotFound(bus)
+		}
+	}
+	r, ok := a.cat.Rule(s, bus, name)
+	if !ok {
+		return nil, errRuleNotFound(name, bus)
+	}
+	return r, nil
+}
+
+func (a *API) deleteRule(ctx context.Context, r *awsproto.Request, in *events.DeleteRuleRequest) (any, error) {
+	s := ScopeOf(r)
+	bus := busName(in.EventBusName)
+	force := in.Force != nil && *in.Force
+	err := a.cat.DeleteRule(ctx, s, bus, str(in.Name), func(rule *Rule) error {
+		if len(rule.Targets) > 0 && !force {
+			return awsproto.Errorf("ValidationException", "Rule can't be deleted since it has targets.")
+		}
+		if rule.ManagedBy != "" && !force {
+			return awsproto.Errorf("ManagedRuleException", "Rule %s is managed by %s and can only be deleted with Force.", rule.Name, rule.ManagedBy)
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return nil, err
+	}
+	return struct{}{}, nil
+}
+
+func ruleOut(r *Rule) events.Rule {
+	st := events.RuleState(r.State)
+	return events.Rule{
+		Name: ptr(r.Name), Arn: ptr(r.Arn()), EventPattern: optional(r.EventPattern),
+		State: &st, Description: optional(r.Description), ScheduleExpression: optional(r.ScheduleExpression),
+		RoleArn: optional(r.RoleArn), ManagedBy: optional(r.ManagedBy), EventBusName: ptr(r.Bus),
+	}
+}
+
+func (a *API) describeRule(ctx context.Context, r *awsproto.Request, in *events.DescribeRuleRequest) (any, error) {
+	rule, err := a.rule(ScopeOf(r), busName(in.EventBusName), str(in.Name))
+	if err != nil {
+		return nil, err
+	}
+	o := ruleOut(rule)
+	return &events.DescribeRuleResponse{
+		Name: o.Name, Arn: o.Arn, EventPattern: o.EventPattern, ScheduleExpression: o.ScheduleExpression,
+		State: o.State, Description: o.Description, RoleArn: o.RoleArn, ManagedBy: o.ManagedBy,
+		EventBusName: o.EventBusName, CreatedBy: optional(rule.CreatedBy),
+	}, nil
+}
+
+func (a *API) listRules(ctx context.Context, r *awsproto.Request, in *events.ListRulesRequest) (any, error) {
+	s := ScopeOf(r)
+	bus := busName(in.EventBusName)
+	if _, err := a.bus(ctx, s, bus); err != nil {
+		return nil, err
+	}
+	var rules []*Rule
+	for _, rule := range a.cat.Rules(s, bus) {
+		if strings.HasPrefix(rule.Name, str(in.NamePrefix)) {
+			rules = append(rules, rule)
+		}
+	}
+	pg, next, err := page(rules, func(r *Rule) string { return r.Name }, in.NextToken, in.Limit, 100)
+	if err != nil {
+		return nil, err
+	}
+	out := &events.ListRulesResponse{Rules: []events.Rule{}, NextToken: next}
+	for _, rule := range pg {
+		out.Rules = append(out.Rules, ruleOut(rule))
+	}
+	return out, nil
+}
+
+func (a *API) setState(ctx context.Context, r *awsproto.Request, name, bus, state string) (any, error) {
+	s := ScopeOf(r)
+	if _, err := a.rule(s, bus, name); err != nil {
+		return nil, err
+	}
+	_, err := a.cat.UpdateRule(ctx, s, bus, name, func(old *Rule) (*Rule, error) {
+		if old == nil {
+			return nil, errRuleNotFound(name, bus)
+		}
+		old.State = state
+		return old, nil
+	})
+	if errors.Is(err, ErrNotFound) {
+		return nil, errRuleNotFound(name, bus)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return struct{}{}, nil
+}
+
+func (a *API) enableRule(ctx context.Context, r *awsproto.Request, in *events.EnableRuleRequest) (any, error) {
+	return a.setState(ctx, r, str(in.Name), busName(in.EventBusName), StateEnabled)
+}
+
+func (a *API) disableRule(ctx context.Context, r *awsproto.Request, in *events.DisableRuleRequest) (any, error) {
+	return a.setState(ctx, r, str(in.Name), busName(in.EventBusName), StateDisabled)
+}
+
+func (a *API) listRuleNamesByTarget(ctx context.Context, r *awsproto.Request, in *events.ListRuleNamesByTargetRequest) (any, error) {
+	s := ScopeOf(r)
+	bus := busName(in.EventBusName)
+	if _, err := a.bus(ctx, s, bus); err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, rule := range a.cat.Rules(s, bus) {
+		for _, t := range rule.Targets {
+			if t.Arn == str(in.TargetArn) {
+				names = append(names, rule.Name)
+				break
+			}
+		}
+	}
+	pg, next, err := page(names, func(n string) string { return n }, in.NextToken, in.Limit, 100)
+	if err != nil {
+		return nil, err
+	}
+	return &events.ListRuleNamesByTargetResponse{RuleNames: append([]string{}, pg...), NextToken: next}, nil
+}
+
+func (a *API) testEventPattern(ctx context.Context, r *awsproto.Request, in *events.TestEventPatternRequest) (any, error) {
+	ok, err := pattern.TestEventPattern(str(in.EventPattern), str(in.Event))
+	switch {
+	case errors.Is(err, pattern.ErrInvalidEvent):
+		return nil, awsproto.Errorf("ValidationException", "%s", pattern.ErrInvalidEvent.Error())
+	case err != nil:
+		return nil, PatternError(err)
+	}
+	return &events.TestEventPatternResponse{Result: &ok}, nil
+}

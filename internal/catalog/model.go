@@ -1,0 +1,134 @@
+package catalog
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Scope is an account and region: every resource lives in one.
+type Scope struct {
+	Account string `json:"account"`
+	Region  string `json:"region"`
+}
+
+// Tag is a resource tag.
+type Tag struct {
+	Key   string `json:"Key"`
+	Value string `json:"Value"`
+}
+
+// Bus is an event bus.
+type Bus struct {
+	Scope
+	Name             string    `json:"name"`
+	Description      string    `json:"description,omitempty"`
+	KmsKeyIdentifier string    `json:"kmsKeyIdentifier,omitempty"`
+	DeadLetterArn    string    `json:"deadLetterArn,omitempty"`
+	Policy           *Policy   `json:"policy,omitempty"`
+	Tags             []Tag     `json:"tags,omitempty"`
+	EventSourceName  string    `json:"eventSourceName,omitempty"`
+	Created          time.Time `json:"created"`
+	Modified         time.Time `json:"modified"`
+}
+
+// Arn returns the bus ARN.
+func (b *Bus) Arn() string { return BusArn(b.Scope, b.Name) }
+
+// BusArn returns the ARN of bus name in scope.
+func BusArn(s Scope, name string) string {
+	return fmt.Sprintf("arn:aws:events:%s:%s:event-bus/%s", s.Region, s.Account, name)
+}
+
+// Policy is a bus's resource policy: a list of statements, as PutPermission
+// builds them (or a whole policy document set with Policy).
+type Policy struct {
+	Version   string            `json:"Version"`
+	Statement []json.RawMessage `json:"Statement"`
+}
+
+// Rule is a rule on a bus, with its targets.
+type Rule struct {
+	Scope
+	Name               string    `json:"name"`
+	Bus                string    `json:"bus"`
+	EventPattern       string    `json:"eventPattern,omitempty"`
+	ScheduleExpression string    `json:"scheduleExpression,omitempty"`
+	State              string    `json:"state"`
+	Description        string    `json:"description,omitempty"`
+	RoleArn            string    `json:"roleArn,omitempty"`
+	ManagedBy          string    `json:"managedBy,omitempty"`
+	CreatedBy          string    `json:"createdBy,omitempty"`
+	Tags               []Tag     `json:"tags,omitempty"`
+	Targets            []Target  `json:"targets,omitempty"`
+	Created            time.Time `json:"created"`
+}
+
+// Rule states.
+const (
+	StateEnabled  = "ENABLED"
+	StateDisabled = "DISABLED"
+	// StateEnabledWithAllCloudTrail is accepted and behaves as ENABLED.
+	StateEnabledWithAllCloudTrail = "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"
+)
+
+// Enabled reports whether the rule routes events.
+func (r *Rule) Enabled() bool { return r.State != StateDisabled }
+
+// Arn returns the rule ARN (rules on custom buses include the bus name).
+func (r *Rule) Arn() string { return RuleArn(r.Scope, r.Bus, r.Name) }
+
+// RuleArn returns the ARN of rule name on bus in scope.
+func RuleArn(s Scope, bus, name string) string {
+	if bus == DefaultBus {
+		return fmt.Sprintf("arn:aws:events:%s:%s:rule/%s", s.Region, s.Account, name)
+	}
+	return fmt.Sprintf("arn:aws:events:%s:%s:rule/%s/%s", s.Region, s.Account, bus, name)
+}
+
+// Target is one target of a rule, kept exactly as the client sent it
+// (Raw, the API's Target structure) so it can be returned unchanged.
+type Target struct {
+	ID  string          `json:"id"`
+	Arn string          `json:"arn"`
+	Raw json.RawMessage `json:"raw"`
+}
+
+// DefaultBus is the name of the bus every account and region has.
+const DefaultBus = "default"
+
+// Keys in the bucket. Names are base64url-encoded (no padding) so that any
+// name the API allows makes a valid key, and the parts stay separable.
+func enc(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+
+func dec(s string) (string, error) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	return string(b), err
+}
+
+func busKey(s Scope, name string) string {
+	return "bus." + s.Account + "." + s.Region + "." + enc(name)
+}
+
+func ruleKey(s Scope, bus, name string) string {
+	return "rule." + s.Account + "." + s.Region + "." + enc(bus) + "." + enc(name)
+}
+
+// parseKey splits a key into kind, scope and decoded names.
+func parseKey(key string) (kind string, s Scope, names []string, err error) {
+	parts := strings.Split(key, ".")
+	if len(parts) < 4 {
+		return "", s, nil, fmt.Errorf("catalog: bad key %q", key)
+	}
+	kind, s = parts[0], Scope{Account: parts[1], Region: parts[2]}
+	for _, p := range parts[3:] {
+		n, err := dec(p)
+		if err != nil {
+			return "", s, nil, fmt.Errorf("catalog: bad key %q: %w", key, err)
+		}
+		names = append(names, n)
+	}
+	return kind, s, names, nil
+}

@@ -1,0 +1,38 @@
+package delivery
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/switchyard/switchyard/internal/catalog"
+)
+
+// Stream layout.
+const (
+	Stream        = "DELIVERIES"
+	SubjectPrefix = "deliveries."
+	HeaderTask    = "Sy-Task"
+)
+
+// Task is one pending delivery: the message data is the event, the task
+// rides in the Sy-Task header.
+type Task struct {
+	EventID  string          `json:"e"`
+	Scope    catalog.Scope   `json:"s"`
+	Bus      string          `json:"b"`
+	Rule     string          `json:"r"`
+	RuleArn  string          `json:"ra"`
+	Target   catalog.Target  `json:"t"`
+	Ingested time.Time       `json:"i"`
+	Hops     int             `json:"h,omitempty"`
+	Replay   string          `json:"rp,omitempty"`
+	Extra    json.RawMessage `json:"x,omitempty"`
+}
+
+// Subject returns the DELIVERIES subject for a task.
+func Subject(account string) string { return SubjectPrefix + account }
+
+// MessageID de-duplicates a task's publication.
+func (t *Task) MessageID() string {
+	return t.EventID + "|" + t.RuleArn + "|" + t.Target.ID
+}

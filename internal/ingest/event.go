@@ -1,0 +1,151 @@
+package ingest
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Stream layout shared with the router.
+const (
+	// Stream holds every accepted event until the router has handed it on.
+	Stream = "EVENTS"
+	// SubjectPrefix starts every event subject:
+	// events.<account>.<region>.<bus, base64url>.
+	SubjectPrefix = "events."
+
+	HeaderAccount  = "Sy-Account"
+	HeaderRegion   = "Sy-Region"
+	HeaderBus      = "Sy-Bus"
+	HeaderIngested = "Sy-Ingested" // RFC 3339 with nanoseconds
+	HeaderHops     = "Sy-Hops"     // bus-to-bus hops so far
+	HeaderReplay   = "Sy-Replay"   // replay name, for replayed events
+)
+
+// Subject is the EVENTS subject of a bus.
+func Subject(account, region, bus string) string {
+	return SubjectPrefix + account + "." + region + "." + base64.RawURLEncoding.EncodeToString([]byte(bus))
+}
+
+// NewEventID returns a random event id in the UUID form EventBridge uses.
+func NewEventID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// Envelope is an event as EventBridge delivers it.
+type Envelope struct {
+	Version    string          `json:"version"`
+	ID         string          `json:"id"`
+	DetailType string          `json:"detail-type"`
+	Source     string          `json:"source"`
+	Account    string          `json:"account"`
+	Time       string          `json:"time"`
+	Region     string          `json:"region"`
+	Resources  []string        `json:"resources"`
+	Detail     json.RawMessage `json:"detail"`
+	// ReplayName is set on events re-sent by a replay.
+	ReplayName string `json:"replay-name,omitempty"`
+}
+
+// TimeFormat is the envelope's time format (UTC, whole seconds).
+const TimeFormat = "2006-01-02T15:04:05Z"
+
+// Marshal renders the envelope in EventBridge's field order.
+func (e *Envelope) Marshal() []byte {
+	var b bytes.Buffer
+	b.Grow(128 + len(e.Detail) + len(e.Source) + len(e.DetailType))
+	b.WriteString(`{"version":`)
+	writeString(&b, e.Version)
+	b.WriteString(`,"id":`)
+	writeString(&b, e.ID)
+	b.WriteString(`,"detail-type":`)
+	writeString(&b, e.DetailType)
+	b.WriteString(`,"source":`)
+	writeString(&b, e.Source)
+	b.WriteString(`,"account":`)
+	writeString(&b, e.Account)
+	b.WriteString(`,"time":`)
+	writeString(&b, e.Time)
+	b.WriteString(`,"region":`)
+	writeString(&b, e.Region)
+	b.WriteString(`,"resources":[`)
+	for i, r := range e.Resources {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		writeString(&b, r)
+	}
+	b.WriteString(`],"detail":`)
+	if len(e.Detail) == 0 {
+		b.WriteString("{}")
+	} else {
+		b.Write(e.Detail)
+	}
+	if e.ReplayName != "" {
+		b.WriteString(`,"replay-name":`)
+		writeString(&b, e.ReplayName)
+	}
+	b.WriteByte('}')
+	return b.Bytes()
+}
+
+// writeString writes s as a JSON string, escaping only what JSON requires
+// (EventBridge does not escape HTML characters).
+func writeString(b *bytes.Buffer, s string) {
+	const hex = "0123456789abcdef"
+	b.WriteByte('"')
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' {
+			continue
+		}
+		b.WriteString(s[start:i])
+		switch c {
+		case '"', '\\':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case '\n':
+			b.WriteString(`\n`)
+		case '\r':
+			b.WriteString(`\r`)
+		case '\t':
+			b.WriteString(`\t`)
+		default:
+			b.WriteString(`\u00`)
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&0xf])
+		}
+		start = i + 1
+	}
+	b.WriteString(s[start:])
+	b.WriteByte('"')
+}
+
+// FormatTime renders a time for the envelope.
+func FormatTime(t time.Time) string { return t.UTC().Format(TimeFormat) }
+
+// BusNameFromArnOrName accepts a bus name or ARN and returns the name and,
+// for an ARN, its account and region.
+func BusNameFromArnOrName(s string) (name, account, region string) {
+	if !strings.HasPrefix(s, "arn:") {
+		return s, "", ""
+	}
+	parts := strings.SplitN(s, ":", 6)
+	if len(parts) < 6 {
+		return s, "", ""
+	}
+	res := parts[5]
+	if n, ok := strings.CutPrefix(res, "event-bus/"); ok {
+		return n, parts[4], parts[3]
+	}
+	return res, parts[4], parts[3]
+}

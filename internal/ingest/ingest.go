@@ -1,0 +1,197 @@
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/switchyard/switchyard/internal/awsproto"
+	"github.com/switchyard/switchyard/internal/catalog"
+	"github.com/switchyard/switchyard/internal/store"
+)
+
+// MaxRequestSize is the largest total entry size PutEvents accepts (1 MiB,
+// counted as AWS counts it: see EntrySize).
+const MaxRequestSize = 1 << 20
+
+// Entry is one PutEvents entry.
+type Entry struct {
+	Time         *time.Time
+	Source       string
+	Resources    []string
+	DetailType   string
+	Detail       string
+	EventBusName string
+	TraceHeader  string
+}
+
+// Result is one entry's outcome: an EventId, or an error code and message.
+type Result struct {
+	EventID      string
+	ErrorCode    string
+	ErrorMessage string
+}
+
+// EntrySize is an entry's size as EventBridge counts it toward the request
+// limit: the UTF-8 bytes of Source, DetailType, Detail and each resource,
+// plus 14 bytes when Time is set.
+func EntrySize(e *Entry) int {
+	n := len(e.Source) + len(e.DetailType) + len(e.Detail)
+	for _, r := range e.Resources {
+		n += len(r)
+	}
+	if e.Time != nil {
+		n += 14
+	}
+	return n
+}
+
+// Ingester validates and stores events.
+type Ingester struct {
+	st  *store.Store
+	cat *catalog.Catalog
+	log *slog.Logger
+	now func() time.Time
+}
+
+// New returns an Ingester. Setup creates the EVENTS stream.
+func New(st *store.Store, cat *catalog.Catalog, log *slog.Logger) *Ingester {
+	return &Ingester{st: st, cat: cat, log: log, now: time.Now}
+}
+
+// Setup creates the EVENTS stream: a work queue, so an event stays stored
+// until the router has handed it on, however long that takes.
+func Setup(ctx context.Context, st *store.Store) error {
+	return st.EnsureStream(ctx, store.StreamConfig{
+		Name:       Stream,
+		Subjects:   []string{SubjectPrefix + ">"},
+		WorkQueue:  true,
+		Duplicates: 2 * time.Minute,
+		MaxMsgSize: 2 << 20,
+	})
+}
+
+// Put validates and stores entries for the caller's scope. Request-level
+// problems (an unknown bus, too large a request) return an error; entry
+// problems are reported per entry.
+func (in *Ingester) Put(ctx context.Context, scope catalog.Scope, entries []Entry) ([]Result, error) {
+	total := 0
+	for i := range entries {
+		total += EntrySize(&entries[i])
+	}
+	if total > MaxRequestSize {
+		return nil, awsproto.Errorf("ValidationException", "Total size of the entries in the request is over the limit.")
+	}
+	results := make([]Result, len(entries))
+	msgs := make([]*store.Msg, 0, len(entries))
+	idx := make([]int, 0, len(entries))
+	now := in.now().UTC()
+	ingested := now.Format(time.RFC3339Nano)
+	for i := range entries {
+		e := &entries[i]
+		if code, msg := validate(e); code != "" {
+			results[i] = Result{ErrorCode: code, ErrorMessage: msg}
+			continue
+		}
+		busName, acct, _ := BusNameFromArnOrName(e.EventBusName)
+		if busName == "" {
+			busName = catalog.DefaultBus
+		}
+		target := scope
+		if acct != "" && acct != scope.Account {
+			// Cross-account delivery needs the target bus's policy; not
+			// yet supported.
+			results[i] = Result{ErrorCode: "AccessDeniedException", ErrorMessage: "Cross-account PutEvents is not available yet."}
+			continue
+		}
+		if busName == catalog.DefaultBus {
+			if _, err := in.cat.EnsureDefaultBus(ctx, target); err != nil {
+				return nil, err
+			}
+		} else if _, ok := in.cat.Bus(target, busName); !ok {
+			return nil, awsproto.Errorf("ResourceNotFoundException", "Event bus %s does not exist.", busName)
+		}
+		t := now
+		if e.Time != nil {
+			t = *e.Time
+		}
+		env := Envelope{
+			Version: "0", ID: NewEventID(), DetailType: e.DetailType, Source: e.Source,
+			Account: target.Account, Time: FormatTime(t), Region: target.Region,
+			Resources: e.Resources, Detail: compact(e.Detail),
+		}
+		if env.Resources == nil {
+			env.Resources = []string{}
+		}
+		results[i].EventID = env.ID
+		msgs = append(msgs, &store.Msg{
+			Subject: Subject(target.Account, target.Region, busName),
+			ID:      env.ID,
+			Data:    env.Marshal(),
+			Header: store.Header{
+				HeaderAccount:  {target.Account},
+				HeaderRegion:   {target.Region},
+				HeaderBus:      {busName},
+				HeaderIngested: {ingested},
+			},
+		})
+		idx = append(idx, i)
+	}
+	if len(msgs) == 0 {
+		return results, nil
+	}
+	if err := in.st.Publish(ctx, msgs...); err != nil {
+		in.log.Error("storing events failed", "err", err)
+		// Nothing is reported accepted unless it is stored.
+		for _, i := range idx {
+			results[i] = Result{ErrorCode: "InternalFailure", ErrorMessage: "The event could not be stored; retry it."}
+		}
+	}
+	return results, nil
+}
+
+// validate checks one entry as EventBridge does.
+func validate(e *Entry) (code, msg string) {
+	switch {
+	case e.Source == "":
+		return "InvalidArgument", "Parameter Source is not valid. Reason: Source is a required argument."
+	case e.DetailType == "":
+		return "InvalidArgument", "Parameter DetailType is not valid. Reason: DetailType is a required argument."
+	case e.Detail == "":
+		return "InvalidArgument", "Parameter Detail is not valid. Reason: Detail is a required argument."
+	}
+	if !isJSONObject(e.Detail) {
+		return "MalformedDetail", "Detail is malformed."
+	}
+	if strings.HasPrefix(e.Source, "aws.") {
+		return "NotAuthorizedForSourceException", "Not authorized for the source."
+	}
+	return "", ""
+}
+
+func isJSONObject(s string) bool {
+	t := strings.TrimSpace(s)
+	return strings.HasPrefix(t, "{") && json.Valid([]byte(t))
+}
+
+func compact(s string) json.RawMessage {
+	var b bytes.Buffer
+	if err := json.Compact(&b, []byte(s)); err != nil {
+		return json.RawMessage(s)
+	}
+	return b.Bytes()
+}
+
+// Hops reads the bus-to-bus hop count from a header value.
+func Hops(v string) int {
+	n, _ := strconv.Atoi(v)
+	return n
+}
+
+// ErrLoop is returned when an event has crossed too many buses.
+var ErrLoop = errors.New("event crossed too many event buses")

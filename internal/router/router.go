@@ -1,0 +1,148 @@
+// Package router moves events from the EVENTS stream to the DELIVERIES
+// queue: for each event it asks the bus's compiled matcher which enabled
+// rules match, and files one delivery task per (rule, target). The event is
+// acknowledged (and leaves the EVENTS work queue) only once every task is
+// stored, so a crash at any point re-routes the event rather than losing
+// it; tasks are de-duplicated by (event, rule, target).
+package router
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/switchyard/switchyard/internal/catalog"
+	"github.com/switchyard/switchyard/internal/delivery"
+	"github.com/switchyard/switchyard/internal/ingest"
+	"github.com/switchyard/switchyard/internal/store"
+)
+
+// Stats counts routed events.
+type Stats struct {
+	Events    atomic.Int64
+	Matched   atomic.Int64
+	Tasks     atomic.Int64
+	Unrouted  atomic.Int64 // events for buses that no longer exist
+	Malformed atomic.Int64
+}
+
+// Router consumes EVENTS.
+type Router struct {
+	st      *store.Store
+	cat     *catalog.Catalog
+	log     *slog.Logger
+	workers int
+	Stats   Stats
+	stop    func()
+	work    chan store.Delivery
+	wg      sync.WaitGroup
+}
+
+// New returns a Router with the given number of workers.
+func New(st *store.Store, cat *catalog.Catalog, log *slog.Logger, workers int) *Router {
+	if workers <= 0 {
+		workers = 32
+	}
+	return &Router{st: st, cat: cat, log: log, workers: workers}
+}
+
+// Start routes events until Stop.
+func (r *Router) Start(ctx context.Context) error {
+	c, err := r.st.EnsureConsumer(ctx, store.ConsumerConfig{
+		Stream: ingest.Stream, Durable: "router",
+		AckWait: time.Minute, MaxAckPending: 50000,
+	})
+	if err != nil {
+		return err
+	}
+	r.work = make(chan store.Delivery, 4*r.workers)
+	for i := 0; i < r.workers; i++ {
+		r.wg.Add(1)
+		go func() {
+			defer r.wg.Done()
+			var buf []*catalog.Rule
+			for m := range r.work {
+				buf = r.route(ctx, m, buf[:0])
+			}
+		}()
+	}
+	stop, err := c.Consume(func(m store.Delivery) { r.work <- m }, 1000)
+	if err != nil {
+		close(r.work)
+		r.wg.Wait()
+		return err
+	}
+	r.stop = stop
+	return nil
+}
+
+// Stop ends routing and waits for events in progress.
+func (r *Router) Stop() {
+	if r.stop != nil {
+		r.stop()
+		close(r.work)
+		r.wg.Wait()
+		r.stop = nil
+	}
+}
+
+func (r *Router) route(ctx context.Context, m store.Delivery, rules []*catalog.Rule) []*catalog.Rule {
+	r.Stats.Events.Add(1)
+	h := m.Headers()
+	scope := catalog.Scope{Account: h.Get(ingest.HeaderAccount), Region: h.Get(ingest.HeaderRegion)}
+	bus := h.Get(ingest.HeaderBus)
+	event := m.Data()
+	rules, err := r.cat.MatchAppend(rules, scope, bus, event)
+	if err != nil {
+		r.Stats.Malformed.Add(1)
+		r.log.Error("dropping an event that is not a JSON object", "bus", bus, "err", err)
+		_ = m.Term()
+		return rules
+	}
+	if _, ok := r.cat.Bus(scope, bus); !ok {
+		r.Stats.Unrouted.Add(1)
+	}
+	if len(rules) == 0 {
+		_ = m.Ack()
+		return rules
+	}
+	r.Stats.Matched.Add(1)
+	var env struct {
+		ID string `json:"id"`
+	}
+	_ = json.Unmarshal(event, &env)
+	ingested, err := time.Parse(time.RFC3339Nano, h.Get(ingest.HeaderIngested))
+	if err != nil {
+		ingested = time.Now()
+	}
+	hops := ingest.Hops(h.Get(ingest.HeaderHops))
+	var msgs []*store.Msg
+	for _, rule := range rules {
+		for _, tg := range rule.Targets {
+			t := delivery.Task{
+				EventID: env.ID, Scope: scope, Bus: bus, Rule: rule.Name, RuleArn: rule.Arn(),
+				Target: tg, Ingested: ingested, Hops: hops, Replay: h.Get(ingest.HeaderReplay),
+			}
+			hdr, _ := json.Marshal(&t)
+			msgs = append(msgs, &store.Msg{
+				Subject: delivery.Subject(scope.Account),
+				ID:      t.MessageID(),
+				Data:    event,
+				Header:  store.Header{delivery.HeaderTask: {string(hdr)}},
+			})
+		}
+	}
+	if len(msgs) > 0 {
+		if err := r.st.Publish(ctx, msgs...); err != nil {
+			r.log.Error("filing delivery tasks failed; will retry", "bus", bus, "err", err)
+			_ = m.NakWithDelay(time.Second)
+			return rules
+		}
+		r.Stats.Tasks.Add(int64(len(msgs)))
+	}
+	_ = m.Ack()
+	return rules
+}

@@ -1,0 +1,128 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/switchyard/switchyard/internal/awsproto"
+	"github.com/switchyard/switchyard/internal/catalog"
+	"github.com/switchyard/switchyard/internal/delivery"
+	"github.com/switchyard/switchyard/internal/queue"
+	"github.com/switchyard/switchyard/internal/target"
+)
+
+// wire builds the API, the queue service, the target kinds and the
+// delivery workers.
+func (s *Server) wire(ctx, runCtx context.Context) error {
+	q, err := queue.Open(runCtx, s.st, s.log)
+	if err != nil {
+		return err
+	}
+	s.queues = q
+	send := func(ctx context.Context, account, region, name string, m target.QueueMessage) error {
+		qm := queue.Message{Body: m.Body, GroupID: m.GroupID, DeduplicationID: m.DeduplicationID}
+		if len(m.Attributes) > 0 {
+			qm.Attributes = map[string]queue.Attribute{}
+			for k, v := range m.Attributes {
+				qm.Attributes[k] = queue.Attribute{DataType: v.DataType, StringValue: v.StringValue}
+			}
+		}
+		_, err := q.Send(ctx, queue.Scope{Account: account, Region: region}, name, qm)
+		if errors.Is(err, queue.ErrQueueNotFound) {
+			return target.ErrNoSuchQueue
+		}
+		return err
+	}
+	s.targets = target.NewRegistry()
+	s.targets.Register("sqs", target.SQSKind(send))
+	s.targets.Register("events", target.BusKind(s.st, s.cat))
+
+	dlq := func(ctx context.Context, arn string, m target.QueueMessage) error {
+		a, err := target.ParseARN(arn)
+		if err != nil || a.Service != "sqs" {
+			return errors.New("dead-letter queue ARN is not an SQS queue: " + arn)
+		}
+		return send(ctx, a.Account, a.Region, a.Resource, m)
+	}
+	s.deliver = delivery.New(s.st, s.targets, s.payload, dlq, s.log, delivery.Options{
+		Workers:           s.cfg.Delivery.Workers,
+		TargetConcurrency: s.cfg.Delivery.TargetConcurrency,
+		MinBackoff:        s.cfg.Delivery.MinBackoff,
+		MaxBackoff:        s.cfg.Delivery.MaxBackoff,
+	})
+
+	api := catalog.NewAPI(s.cat)
+	api.SetTargetValidator(validateTarget)
+	ops := api.Operations()
+	for name, op := range s.ingest.Operations() {
+		ops[name] = op
+	}
+	s.api = awsproto.NewMux(s.log)
+	s.api.DefaultRegion = s.cfg.Region
+	s.api.HandleJSON(catalog.Service(ops))
+	s.api.HandleJSON(q.JSONService())
+	return nil
+}
+
+// internalRoutes adds Switchyard's own endpoints under /_switchyard/.
+func (s *Server) internalRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("POST /_switchyard/explain", s.explain)
+	mux.HandleFunc("GET /_switchyard/stats", s.stats)
+}
+
+// explain answers "which rules on this bus match this event, and why not
+// the others". Body: {"account":..., "region":..., "bus":..., "event":{...}}.
+func (s *Server) explain(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Account string          `json:"account"`
+		Region  string          `json:"region"`
+		Bus     string          `json:"bus"`
+		Event   json.RawMessage `json:"event"`
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 2<<20)).Decode(&req); err != nil {
+		http.Error(w, "body must be JSON: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	caller := awsproto.ParseCaller(r, s.cfg.Region)
+	scope := catalog.Scope{Account: firstNonEmpty(req.Account, caller.Account), Region: firstNonEmpty(req.Region, caller.Region)}
+	bus := firstNonEmpty(req.Bus, catalog.DefaultBus)
+	event := []byte(req.Event)
+	if len(event) > 0 && event[0] == '"' {
+		var str string
+		_ = json.Unmarshal(event, &str)
+		event = []byte(str)
+	}
+	x, err := s.cat.Explain(scope, bus, event)
+	w.Header().Set("Content-Type", "application/json")
+	if err != nil {
+		w.WriteHeader(http.StatusNotFound)
+		_ = json.NewEncoder(w).Encode(map[string]string{"error": err.Error()})
+		return
+	}
+	_ = json.NewEncoder(w).Encode(map[string]any{"account": scope.Account, "region": scope.Region, "bus": bus, "rules": x})
+}
+
+func (s *Server) stats(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"router": map[string]int64{
+			"events": s.router.Stats.Events.Load(), "matched": s.router.Stats.Matched.Load(),
+			"tasks": s.router.Stats.Tasks.Load(), "malformed": s.router.Stats.Malformed.Load(),
+		},
+		"delivery": map[string]int64{
+			"delivered": s.deliver.Stats.Delivered.Load(), "retried": s.deliver.Stats.Retried.Load(),
+			"dead_lettered": s.deliver.Stats.DeadLettered.Load(), "dead_letter_failed": s.deliver.Stats.DeadLetterFailed.Load(),
+			"dropped": s.deliver.Stats.Dropped.Load(),
+		},
+	})
+}
+
+func firstNonEmpty(a, b string) string {
+	if strings.TrimSpace(a) != "" {
+		return a
+	}
+	return b
+}

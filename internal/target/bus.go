@@ -1,0 +1,62 @@
+package target
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"github.com/switchyard/switchyard/internal/catalog"
+	"github.com/switchyard/switchyard/internal/ingest"
+	"github.com/switchyard/switchyard/internal/store"
+)
+
+// MaxHops bounds how many event buses one event may cross, so rules that
+// send events back and forth cannot loop forever.
+const MaxHops = 5
+
+// BusKind delivers events to another event bus. The event keeps its id and
+// content, as in EventBridge.
+func BusKind(st *store.Store, cat *catalog.Catalog) Kind {
+	return func(a ARN) Target {
+		name, ok := strings.CutPrefix(a.Resource, "event-bus/")
+		if !ok {
+			return nil
+		}
+		return &busTarget{st: st, cat: cat, scope: catalog.Scope{Account: a.Account, Region: a.Region}, name: name}
+	}
+}
+
+type busTarget struct {
+	st    *store.Store
+	cat   *catalog.Catalog
+	scope catalog.Scope
+	name  string
+}
+
+func (b *busTarget) Invoke(ctx context.Context, inv *Invocation) error {
+	if b.name != catalog.DefaultBus {
+		if _, ok := b.cat.Bus(b.scope, b.name); !ok {
+			return &Error{Code: CodeNotFound, Message: "Event bus " + b.name + " does not exist."}
+		}
+	} else if _, err := b.cat.EnsureDefaultBus(ctx, b.scope); err != nil {
+		return &Error{Code: CodeInternal, Message: err.Error(), Retryable: true}
+	}
+	if inv.Hops+1 > MaxHops {
+		return &Error{Code: CodeLoop, Message: "The event crossed too many event buses; a rule loop is likely."}
+	}
+	err := b.st.Publish(ctx, &store.Msg{
+		Subject: ingest.Subject(b.scope.Account, b.scope.Region, b.name),
+		ID:      inv.EventID + "@" + b.scope.Account + "/" + b.scope.Region + "/" + b.name,
+		Data:    inv.Event,
+		Header: store.Header{
+			ingest.HeaderAccount: {b.scope.Account},
+			ingest.HeaderRegion:  {b.scope.Region},
+			ingest.HeaderBus:     {b.name},
+			ingest.HeaderHops:    {strconv.Itoa(inv.Hops + 1)},
+		},
+	})
+	if err != nil {
+		return &Error{Code: CodeInternal, Message: err.Error(), Retryable: true}
+	}
+	return nil
+}

@@ -1,0 +1,127 @@
+// Package target invokes EventBridge targets. Each kind of target (an event
+// bus, a built-in queue, ...) implements Target; Registry picks the kind
+// from the target's ARN. Invocation failures are *Error values that say
+// whether a retry can help, as EventBridge classifies them: a target that
+// does not exist fails at once and goes to the dead-letter queue.
+package target
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Invocation is one delivery of one event to one target.
+type Invocation struct {
+	Account, Region string
+	EventID         string
+	RuleArn         string
+	TargetID        string
+	TargetArn       string
+	// Config is the target as the API describes it (Target structure).
+	Config json.RawMessage
+	// Event is the matched event; Payload is what the target receives
+	// after input transformation.
+	Event   []byte
+	Payload []byte
+	// Hops counts the event buses the event has already crossed.
+	Hops int
+}
+
+// Target is one kind of target.
+type Target interface {
+	Invoke(ctx context.Context, inv *Invocation) error
+}
+
+// Error is a failed invocation. Code is the ERROR_CODE EventBridge reports
+// on dead-letter messages.
+type Error struct {
+	Code      string
+	Message   string
+	Retryable bool
+}
+
+func (e *Error) Error() string { return e.Code + ": " + e.Message }
+
+// Error codes.
+const (
+	CodeNotFound     = "RESOURCE_NOT_FOUND"
+	CodeInternal     = "INTERNAL_ERROR"
+	CodeThrottled    = "THROTTLING"
+	CodeInvalidParam = "INVALID_PARAMETER"
+	CodeSDKClient    = "SDK_CLIENT_ERROR"
+	CodeLoop         = "LOOP_DETECTED"
+)
+
+// Retryable reports whether err may succeed if tried again. Errors that
+// are not *Error are treated as transient.
+func Retryable(err error) bool {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Retryable
+	}
+	return true
+}
+
+// Classify returns the dead-letter ERROR_CODE and ERROR_MESSAGE for err.
+func Classify(err error) (code, msg string) {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code, e.Message
+	}
+	return CodeInternal, err.Error()
+}
+
+// ARN is a parsed Amazon Resource Name.
+type ARN struct {
+	Partition, Service, Region, Account, Resource string
+}
+
+// ParseARN splits an ARN into its parts.
+func ParseARN(s string) (ARN, error) {
+	parts := strings.SplitN(s, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" {
+		return ARN{}, fmt.Errorf("not an ARN: %q", s)
+	}
+	return ARN{Partition: parts[1], Service: parts[2], Region: parts[3], Account: parts[4], Resource: parts[5]}, nil
+}
+
+// Kind builds the Target for an ARN of its service, or returns nil if the
+// ARN names nothing it can reach.
+type Kind func(arn ARN) Target
+
+// Registry maps ARN services to target kinds.
+type Registry struct {
+	kinds map[string]Kind
+}
+
+// NewRegistry returns an empty registry.
+func NewRegistry() *Registry { return &Registry{kinds: map[string]Kind{}} }
+
+// Register adds the kind for an ARN service ("sqs", "events", ...).
+func (r *Registry) Register(service string, k Kind) { r.kinds[service] = k }
+
+// Resolve returns the target for an ARN. ARNs of services Switchyard cannot
+// reach resolve to a target that fails without retries.
+func (r *Registry) Resolve(arn string) Target {
+	a, err := ParseARN(arn)
+	if err != nil {
+		return unreachable{reason: err.Error()}
+	}
+	if k := r.kinds[a.Service]; k != nil {
+		if t := k(a); t != nil {
+			return t
+		}
+	}
+	return unreachable{reason: fmt.Sprintf("Switchyard has no way to reach %s (service %q is not available as a target here).", arn, a.Service)}
+}
+
+type unreachable struct{ reason string }
+
+func (u unreachable) Invoke(context.Context, *Invocation) error {
+	return &Error{Code: CodeNotFound, Message: u.reason}
+}
+
+var _ Target = unreachable{}
