@@ -22,7 +22,8 @@ type Options struct {
 	TargetConcurrency int
 	// MinBackoff and MaxBackoff bound retry delays (defaults 100ms, 5m).
 	MinBackoff, MaxBackoff time.Duration
-	// InvokeTimeout bounds one invocation (default 30s).
+	// InvokeTimeout bounds one invocation (default 10s). A task whose
+	// worker dies is handed out again InvokeTimeout+10s after it was taken.
 	InvokeTimeout time.Duration
 }
 
@@ -74,7 +75,7 @@ func New(st *store.Store, targets *target.Registry, payload Payloader, dlq DeadL
 		opt.MaxBackoff = 5 * time.Minute
 	}
 	if opt.InvokeTimeout <= 0 {
-		opt.InvokeTimeout = 30 * time.Second
+		opt.InvokeTimeout = 10 * time.Second
 	}
 	return &Deliverer{st: st, targets: targets, payload: payload, dlq: dlq, log: log, opt: opt, sems: map[string]chan struct{}{}}
 }
@@ -94,7 +95,7 @@ func Setup(ctx context.Context, st *store.Store) error {
 func (d *Deliverer) Start(ctx context.Context) error {
 	c, err := d.st.EnsureConsumer(ctx, store.ConsumerConfig{
 		Stream: Stream, Durable: "delivery",
-		AckWait:       d.opt.InvokeTimeout + time.Minute,
+		AckWait:       d.opt.InvokeTimeout + 10*time.Second,
 		MaxAckPending: 20000,
 	})
 	if err != nil {

@@ -53,7 +53,7 @@ func New(st *store.Store, cat *catalog.Catalog, log *slog.Logger, workers int) *
 func (r *Router) Start(ctx context.Context) error {
 	c, err := r.st.EnsureConsumer(ctx, store.ConsumerConfig{
 		Stream: ingest.Stream, Durable: "router",
-		AckWait: time.Minute, MaxAckPending: 50000,
+		AckWait: 10 * time.Second, MaxAckPending: 50000,
 	})
 	if err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 )
 
 // QueueMessage is what an SQS target sends.
@@ -52,6 +53,9 @@ func (s *sqsTarget) Invoke(ctx context.Context, inv *Invocation) error {
 	m := QueueMessage{Body: string(inv.Payload)}
 	if p.SqsParameters != nil {
 		m.GroupID = p.SqsParameters.MessageGroupId
+	}
+	if strings.HasSuffix(s.arn.Resource, ".fifo") {
+		// EventBridge de-duplicates FIFO deliveries by event id.
 		m.DeduplicationID = inv.EventID
 	}
 	err := s.send(ctx, s.arn.Account, s.arn.Region, s.arn.Resource, m)

@@ -1,0 +1,193 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+)
+
+// buildBinary compiles cmd/switchyard once per test run.
+var buildOnce = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "switchyard-bin")
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "switchyard")
+	cmd := exec.Command("go", "build", "-o", bin, "./cmd/switchyard")
+	cmd.Dir = filepath.Join("..", "..")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build: %v\n%s", err, out)
+	}
+	return bin, nil
+})
+
+func freePort(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+type proc struct {
+	cmd  *exec.Cmd
+	addr string
+}
+
+func startProc(t *testing.T, bin, addr, dataDir string) *proc {
+	t.Helper()
+	cmd := exec.Command(bin, "serve", "--listen", addr, "--data-dir", dataDir, "--log-level", "warn")
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &proc{cmd: cmd, addr: addr}
+	t.Cleanup(func() { p.kill() })
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get("http://" + addr + "/_switchyard/health")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return p
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatal("server did not become healthy")
+	return nil
+}
+
+func (p *proc) kill() {
+	if p.cmd.Process != nil && p.cmd.ProcessState == nil {
+		_ = p.cmd.Process.Signal(syscall.SIGKILL)
+		_ = p.cmd.Wait()
+	}
+}
+
+// Every event that got an EventId reaches its target, even when the server
+// is killed with SIGKILL mid-stream, several times.
+func TestKill9LosesNothingAccepted(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and kills a real server process")
+	}
+	bin, err := buildOnce()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dataDir := t.TempDir()
+	addr := freePort(t)
+	p := startProc(t, bin, addr, dataDir)
+	e := clients(t, nil, "http://"+addr, testAccount, "us-east-1")
+	c := ctx(t)
+	out, err := e.sqs.CreateQueue(c, &sqs.CreateQueueInput{QueueName: aws.String("durable"), Attributes: map[string]string{"VisibilityTimeout": "5"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	url, arn := *out.QueueUrl, "arn:aws:sqs:us-east-1:"+testAccount+":durable"
+	if _, err := e.eb.PutRule(c, &eventbridge.PutRuleInput{Name: aws.String("all"), EventPattern: aws.String(`{"source":["load"]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.eb.PutTargets(c, &eventbridge.PutTargetsInput{Rule: aws.String("all"), Targets: []ebtypes.Target{{Id: aws.String("q"), Arn: aws.String(arn)}}}); err != nil {
+		t.Fatal(err)
+	}
+
+	var mu sync.Mutex
+	accepted := map[string]bool{}
+	produce := func(ctx context.Context) {
+		entries := make([]ebtypes.PutEventsRequestEntry, 10)
+		for i := range entries {
+			entries[i] = ebtypes.PutEventsRequestEntry{Source: aws.String("load"), DetailType: aws.String("t"), Detail: aws.String(`{"n":1}`)}
+		}
+		for ctx.Err() == nil {
+			out, err := e.eb.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: entries})
+			if err != nil {
+				time.Sleep(20 * time.Millisecond)
+				continue
+			}
+			mu.Lock()
+			for _, r := range out.Entries {
+				if r.EventId != nil {
+					accepted[*r.EventId] = true
+				}
+			}
+			mu.Unlock()
+		}
+	}
+	for round := 0; round < 3; round++ {
+		pctx, stop := context.WithCancel(c)
+		var wg sync.WaitGroup
+		for i := 0; i < 4; i++ {
+			wg.Add(1)
+			go func() { defer wg.Done(); produce(pctx) }()
+		}
+		time.Sleep(700 * time.Millisecond)
+		p.kill() // SIGKILL while producers are running
+		stop()
+		wg.Wait()
+		p = startProc(t, bin, addr, dataDir)
+	}
+	mu.Lock()
+	want := len(accepted)
+	mu.Unlock()
+	if want == 0 {
+		t.Fatal("no events accepted")
+	}
+	got := map[string]bool{}
+	c, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	defer cancel()
+	deadline := time.Now().Add(90 * time.Second)
+	last := time.Now()
+	missingCount := func() int {
+		n := 0
+		for id := range accepted {
+			if !got[id] {
+				n++
+			}
+		}
+		return n
+	}
+	for missingCount() > 0 && time.Now().Before(deadline) {
+		if time.Since(last) > 5*time.Second {
+			t.Logf("received %d; %d accepted events still missing", len(got), missingCount())
+			last = time.Now()
+		}
+		out, err := e.sqs.ReceiveMessage(c, &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), MaxNumberOfMessages: 10, WaitTimeSeconds: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range out.Messages {
+			var ev struct {
+				ID string `json:"id"`
+			}
+			_ = json.Unmarshal([]byte(*m.Body), &ev)
+			got[ev.ID] = true
+			_, _ = e.sqs.DeleteMessage(c, &sqs.DeleteMessageInput{QueueUrl: aws.String(url), ReceiptHandle: m.ReceiptHandle})
+		}
+	}
+	missing := 0
+	for id := range accepted {
+		if !got[id] {
+			missing++
+		}
+	}
+	t.Logf("accepted %d events across 3 kill -9 restarts; delivered %d distinct", want, len(got))
+	if missing > 0 {
+		t.Fatalf("%d of %d accepted events never reached the queue", missing, want)
+	}
+}
