@@ -1,0 +1,102 @@
+"""Runs the seed tutorial's programs (mylearning.py) against Switchyard.
+
+The endpoint is given only through AWS_ENDPOINT_URL, and the access key id
+123456789012 selects the account the tutorial's ARNs name. The queues the
+tutorial's targets name are created first. Then a premium registration
+event put on the custom bus must arrive in user-onboarding-queue as the
+full event.
+"""
+import io
+import json
+import os
+import runpy
+import sys
+import time
+from contextlib import redirect_stdout
+
+import boto3
+
+here = os.path.dirname(os.path.abspath(__file__))
+os.environ["AWS_ENDPOINT_URL"] = os.environ.get("SWITCHYARD_URL", "http://127.0.0.1:4010")
+os.environ["AWS_ACCESS_KEY_ID"] = "123456789012"
+os.environ["AWS_SECRET_ACCESS_KEY"] = "not-checked"
+os.environ["AWS_DEFAULT_REGION"] = "ap-south-1"
+for var in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
+    os.environ.pop(var, None)
+
+
+def fail(msg):
+    print("FAIL:", msg, file=sys.stderr)
+    sys.exit(1)
+
+
+sqs = boto3.client("sqs")
+onboarding = sqs.create_queue(QueueName="user-onboarding-queue")["QueueUrl"]
+sqs.create_queue(QueueName="infrastructure-dlq")
+
+# The tutorial's first program creates the bus and publishes an event (no
+# rules exist yet); its second program creates the rules and targets.
+out = io.StringIO()
+with redirect_stdout(out):
+    program = runpy.run_path(os.path.join(here, "mylearning.py"))
+printed = out.getvalue()
+print(printed, end="")
+if "Custom event bus created: arn:aws:events:ap-south-1:123456789012:event-bus/mylearning-application-events" not in printed:
+    fail("the custom bus was not created")
+if "Event published successfully: User Registration Completed" not in printed:
+    fail("the first event was not published")
+
+events = boto3.client("events")
+rules = events.list_rules(EventBusName="mylearning-application-events")["Rules"]
+if [r["Name"] for r in rules] != ["MyLearning-UserRegistration-Automation"]:
+    fail("rules on the custom bus: %r" % rules)
+targets = events.list_targets_by_rule(Rule="MyLearning-UserRegistration-Automation",
+                                      EventBusName="mylearning-application-events")["Targets"]
+if sorted(t["Id"] for t in targets) != ["1", "2", "3"]:
+    fail("targets: %r" % targets)
+default_rules = sorted(r["Name"] for r in events.list_rules()["Rules"])
+if default_rules != ["MyLearning-Daily-Maintenance", "MyLearning-Infrastructure-Monitoring"]:
+    fail("rules on the default bus: %r" % default_rules)
+infra = events.list_targets_by_rule(Rule="MyLearning-Infrastructure-Monitoring")["Targets"]
+retry = [t for t in infra if t["Id"] == "1"][0]["RetryPolicy"]
+if retry != {"MaximumRetryAttempts": 3, "MaximumEventAgeInSeconds": 3600}:
+    fail("retry policy: %r" % retry)
+
+# A premium registration on the custom bus reaches the onboarding queue.
+ml = program["ml_eventbridge"]
+detail = dict(program["user_registration_event"], user_id="user_67890")
+with redirect_stdout(io.StringIO()):
+    ok = ml.put_custom_event(
+        source="mylearning.user-service",
+        detail_type="User Registration Completed",
+        detail=detail,
+        resources=["arn:aws:lambda:ap-south-1:123456789012:function:user-onboarding"],
+    )
+if not ok:
+    fail("put_custom_event failed")
+
+deadline = time.time() + 20
+body = None
+while time.time() < deadline and body is None:
+    resp = sqs.receive_message(QueueUrl=onboarding, WaitTimeSeconds=2, MaxNumberOfMessages=10,
+                               AttributeNames=["All"])
+    for m in resp.get("Messages", []):
+        event = json.loads(m["Body"])
+        if event["detail"].get("user_id") == "user_67890":
+            body = event
+            group = m["Attributes"].get("MessageGroupId")
+if body is None:
+    fail("the registration event did not arrive in user-onboarding-queue")
+expected = {"version", "id", "detail-type", "source", "account", "time", "region", "resources", "detail"}
+if set(body) != expected:
+    fail("envelope fields: %r" % sorted(body))
+if (body["source"], body["detail-type"], body["account"], body["region"]) != (
+        "mylearning.user-service", "User Registration Completed", "123456789012", "ap-south-1"):
+    fail("envelope: %r" % body)
+if body["detail"] != json.loads(json.dumps(detail)):
+    fail("detail: %r" % body["detail"])
+if body["resources"] != ["arn:aws:lambda:ap-south-1:123456789012:function:user-onboarding"]:
+    fail("resources: %r" % body["resources"])
+if group != "user-onboarding":
+    fail("MessageGroupId: %r" % group)
+print("seed: ok (event %s arrived in user-onboarding-queue)" % body["id"])
