@@ -15,7 +15,7 @@ import (
 
 // Options tunes a Deliverer.
 type Options struct {
-	// Workers invoke targets concurrently (default 64).
+	// Workers sizes the read-ahead from the queue (default 64).
 	Workers int
 	// TargetConcurrency bounds concurrent invocations of one target
 	// (default 16).
@@ -43,22 +43,39 @@ type Stats struct {
 	Dropped          atomic.Int64 // failed for good with no dead-letter queue
 }
 
-// Deliverer runs the delivery workers.
+// Deliverer runs the delivery workers. Tasks are pulled from the
+// DELIVERIES queue by one reader and handed to a lane per target: each lane
+// has a bounded buffer and up to TargetConcurrency invocations in flight.
+// A task whose lane is full is handed back to the queue for a little later
+// (not counted as an attempt), so a slow or failing target only ever holds
+// up its own tasks.
 type Deliverer struct {
-	st       *store.Store
-	targets  *target.Registry
-	payload  Payloader
-	dlq      DeadLetterSender
-	log      *slog.Logger
-	opt      Options
-	Stats    Stats
-	stop     func()
-	work     chan store.Delivery
-	wg       sync.WaitGroup
-	semMu    sync.Mutex
-	sems     map[string]chan struct{}
-	deferred sync.Map // stream sequence -> deferrals not counted as attempts
+	st      *store.Store
+	targets *target.Registry
+	payload Payloader
+	dlq     DeadLetterSender
+	log     *slog.Logger
+	opt     Options
+	Stats   Stats
+
+	ctx    context.Context
+	stop   func()
+	wg     sync.WaitGroup
+	mu     sync.Mutex
+	lanes  map[string]*lane
+	closed bool
+	// deferred counts, per stream sequence, the times a task was handed
+	// back because its lane was full, so they are not counted as attempts.
+	deferred sync.Map
 }
+
+type lane struct {
+	tasks  chan store.Delivery
+	active int // workers running; guarded by Deliverer.mu
+}
+
+// laneBuffer is how many tasks may wait for one target.
+const laneBuffer = 1024
 
 // New returns a Deliverer; Start runs it.
 func New(st *store.Store, targets *target.Registry, payload Payloader, dlq DeadLetterSender, log *slog.Logger, opt Options) *Deliverer {
@@ -77,7 +94,7 @@ func New(st *store.Store, targets *target.Registry, payload Payloader, dlq DeadL
 	if opt.InvokeTimeout <= 0 {
 		opt.InvokeTimeout = 10 * time.Second
 	}
-	return &Deliverer{st: st, targets: targets, payload: payload, dlq: dlq, log: log, opt: opt, sems: map[string]chan struct{}{}}
+	return &Deliverer{st: st, targets: targets, payload: payload, dlq: dlq, log: log, opt: opt, lanes: map[string]*lane{}}
 }
 
 // Setup creates the DELIVERIES stream.
@@ -96,25 +113,14 @@ func (d *Deliverer) Start(ctx context.Context) error {
 	c, err := d.st.EnsureConsumer(ctx, store.ConsumerConfig{
 		Stream: Stream, Durable: "delivery",
 		AckWait:       d.opt.InvokeTimeout + 10*time.Second,
-		MaxAckPending: 20000,
+		MaxAckPending: 50000,
 	})
 	if err != nil {
 		return err
 	}
-	d.work = make(chan store.Delivery, d.opt.Workers)
-	for i := 0; i < d.opt.Workers; i++ {
-		d.wg.Add(1)
-		go func() {
-			defer d.wg.Done()
-			for m := range d.work {
-				d.handle(ctx, m)
-			}
-		}()
-	}
-	stop, err := c.Consume(func(m store.Delivery) { d.work <- m }, 2*d.opt.Workers)
+	d.ctx = ctx
+	stop, err := c.Consume(d.dispatch, 4*d.opt.Workers)
 	if err != nil {
-		close(d.work)
-		d.wg.Wait()
 		return err
 	}
 	d.stop = stop
@@ -123,23 +129,68 @@ func (d *Deliverer) Start(ctx context.Context) error {
 
 // Stop ends consumption and waits for in-flight invocations.
 func (d *Deliverer) Stop() {
-	if d.stop != nil {
-		d.stop()
-		close(d.work)
-		d.wg.Wait()
-		d.stop = nil
+	if d.stop == nil {
+		return
+	}
+	d.stop()
+	d.stop = nil
+	d.mu.Lock()
+	d.closed = true
+	d.mu.Unlock()
+	d.wg.Wait()
+}
+
+// dispatch hands a task to its target's lane.
+func (d *Deliverer) dispatch(m store.Delivery) {
+	arn := m.Headers().Get(HeaderTarget)
+	d.mu.Lock()
+	if d.closed {
+		d.mu.Unlock()
+		return // redelivered after the ack wait
+	}
+	l := d.lanes[arn]
+	if l == nil {
+		l = &lane{tasks: make(chan store.Delivery, laneBuffer)}
+		d.lanes[arn] = l
+	}
+	select {
+	case l.tasks <- m:
+		if l.active < d.opt.TargetConcurrency {
+			l.active++
+			d.wg.Add(1)
+			go d.work(l)
+		}
+		d.mu.Unlock()
+	default:
+		d.mu.Unlock()
+		// The target is backed up: hand the task back for a little later
+		// without counting an attempt.
+		if md, err := m.Metadata(); err == nil {
+			v, _ := d.deferred.LoadOrStore(md.Sequence.Stream, new(atomic.Int64))
+			v.(*atomic.Int64).Add(1)
+		}
+		_ = m.NakWithDelay(backoff(1, 200*time.Millisecond, time.Second))
 	}
 }
 
-func (d *Deliverer) sem(arn string) chan struct{} {
-	d.semMu.Lock()
-	defer d.semMu.Unlock()
-	s := d.sems[arn]
-	if s == nil {
-		s = make(chan struct{}, d.opt.TargetConcurrency)
-		d.sems[arn] = s
+// work runs one of a lane's workers until the lane is empty.
+func (d *Deliverer) work(l *lane) {
+	defer d.wg.Done()
+	for {
+		select {
+		case m := <-l.tasks:
+			d.handle(d.ctx, m)
+			continue
+		default:
+		}
+		d.mu.Lock()
+		if len(l.tasks) == 0 || d.closed {
+			l.active--
+			d.mu.Unlock()
+			return
+		}
+		d.mu.Unlock()
 	}
-	return s
 }
 
 func (d *Deliverer) handle(ctx context.Context, m store.Delivery) {
@@ -154,17 +205,6 @@ func (d *Deliverer) handle(ctx context.Context, m store.Delivery) {
 	if err == nil {
 		attempt, seq = int(md.NumDelivered), md.Sequence.Stream
 	}
-	sem := d.sem(t.Target.Arn)
-	select {
-	case sem <- struct{}{}:
-	default:
-		// The target is busy: try again shortly without counting an attempt.
-		v, _ := d.deferred.LoadOrStore(seq, new(atomic.Int64))
-		v.(*atomic.Int64).Add(1)
-		_ = m.NakWithDelay(20 * time.Millisecond)
-		return
-	}
-	defer func() { <-sem }()
 	if v, ok := d.deferred.Load(seq); ok {
 		attempt -= int(v.(*atomic.Int64).Load())
 	}

@@ -85,7 +85,7 @@ func file(t *testing.T, st *store.Store, raw string) {
 		Ingested: time.Now(),
 	}
 	hdr, _ := json.Marshal(&task)
-	if err := st.Publish(context.Background(), &store.Msg{Subject: Subject("1"), ID: task.MessageID(), Data: []byte(`{"id":"e1"}`), Header: store.Header{HeaderTask: {string(hdr)}}}); err != nil {
+	if err := st.Publish(context.Background(), &store.Msg{Subject: Subject("1"), ID: task.MessageID(), Data: []byte(`{"id":"e1"}`), Header: store.Header{HeaderTask: {string(hdr)}, HeaderTarget: {task.Target.Arn}}}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -136,7 +136,7 @@ func TestEventAgeExhausted(t *testing.T) {
 	task := Task{EventID: "old", RuleArn: "arn:rule", Ingested: time.Now().Add(-2 * time.Minute),
 		Target: catalog.Target{ID: "t", Arn: "arn:aws:test:r:1:x", Raw: json.RawMessage(`{"RetryPolicy":{"MaximumEventAgeInSeconds":60},"DeadLetterConfig":{"Arn":"arn:aws:sqs:r:1:dlq"}}`)}}
 	hdr, _ := json.Marshal(&task)
-	if err := st.Publish(context.Background(), &store.Msg{Subject: Subject("1"), Data: []byte(`{}`), Header: store.Header{HeaderTask: {string(hdr)}}}); err != nil {
+	if err := st.Publish(context.Background(), &store.Msg{Subject: Subject("1"), Data: []byte(`{}`), Header: store.Header{HeaderTask: {string(hdr)}, HeaderTarget: {task.Target.Arn}}}); err != nil {
 		t.Fatal(err)
 	}
 	msgs := rec.wait(t, 1)

@@ -12,6 +12,9 @@ const (
 	Stream        = "DELIVERIES"
 	SubjectPrefix = "deliveries."
 	HeaderTask    = "Sy-Task"
+	// HeaderTarget carries the target ARN, so tasks can be sorted into
+	// per-target lanes without decoding the task.
+	HeaderTarget = "Sy-Target"
 )
 
 // Task is one pending delivery: the message data is the event, the task

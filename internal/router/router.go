@@ -131,7 +131,7 @@ func (r *Router) route(ctx context.Context, m store.Delivery, rules []*catalog.R
 				Subject: delivery.Subject(scope.Account),
 				ID:      t.MessageID(),
 				Data:    event,
-				Header:  store.Header{delivery.HeaderTask: {string(hdr)}},
+				Header:  store.Header{delivery.HeaderTask: {string(hdr)}, delivery.HeaderTarget: {tg.Arn}},
 			})
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/http/pprof"
 	"strings"
 
 	"github.com/switchyard/switchyard/internal/awsproto"
@@ -71,6 +72,9 @@ func (s *Server) wire(ctx, runCtx context.Context) error {
 func (s *Server) internalRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /_switchyard/explain", s.explain)
 	mux.HandleFunc("GET /_switchyard/stats", s.stats)
+	mux.HandleFunc("/_switchyard/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/_switchyard/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/_switchyard/debug/pprof/trace", pprof.Trace)
 }
 
 // explain answers "which rules on this bus match this event, and why not
