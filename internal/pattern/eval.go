@@ -1,6 +1,9 @@
 package pattern
 
-import "sync"
+import (
+	"slices"
+	"sync"
+)
 
 // evaluator checks branches against the leaves a scanner found. Fields are
 // addressed by id: a Pattern uses its own ids (field.local), a Matcher its
@@ -9,6 +12,7 @@ type evaluator struct {
 	sc   scanner
 	cand []int32 // matching leaves, field after field
 	offs []int   // start of each field's run in cand, plus the end
+	runs []run   // constrained fields' runs, fewest candidates first
 	// consistency search state
 	assign []arrayPos
 	steps  int
@@ -16,7 +20,7 @@ type evaluator struct {
 
 // maxConsistencySteps bounds the search for an array-consistent choice of
 // values. Events that would need more are reported as not matching.
-const maxConsistencySteps = 1 << 20
+const maxConsistencySteps = 1 << 24
 
 var evaluatorPool = sync.Pool{New: func() any { return new(evaluator) }}
 
@@ -72,22 +76,30 @@ func (e *evaluator) branchMatches(fields []*field, ids []int32) bool {
 	if constrained < 2 {
 		return true
 	}
+	// Try the most constrained fields first: their few choices prune the
+	// others' candidates at once.
+	e.runs = e.runs[:0]
+	for k := 0; k+1 < len(e.offs); k++ {
+		if e.offs[k] < e.offs[k+1] {
+			e.runs = append(e.runs, run{e.offs[k], e.offs[k+1]})
+		}
+	}
+	slices.SortFunc(e.runs, func(a, b run) int { return (a.end - a.start) - (b.end - b.start) })
 	e.assign = e.assign[:0]
 	e.steps = 0
 	return e.consistent(0)
 }
 
+type run struct{ start, end int }
+
 // consistent searches for one value per constrained field such that no two
 // chosen values sit in different elements of the same array.
 func (e *evaluator) consistent(k int) bool {
-	for k < len(e.offs)-1 && e.offs[k] == e.offs[k+1] {
-		k++
-	}
-	if k >= len(e.offs)-1 {
+	if k >= len(e.runs) {
 		return true
 	}
 	mark := len(e.assign)
-	for _, li := range e.cand[e.offs[k]:e.offs[k+1]] {
+	for _, li := range e.cand[e.runs[k].start:e.runs[k].end] {
 		e.steps++
 		if e.steps > maxConsistencySteps {
 			return false

@@ -1,6 +1,7 @@
 package pattern
 
 import (
+	"math"
 	"slices"
 	"sort"
 )
@@ -238,7 +239,10 @@ func (pi *pathIndex) rangeLookup(s *matchScratch, l *leaf) {
 	if !ok {
 		return
 	}
-	slack := nearTolerance * max(1, a, -a)
+	slack := 0.0
+	if !math.IsInf(a, 0) {
+		slack = nearTolerance * max(1, a, -a)
+	}
 	j := sort.Search(len(pi.ranges), func(i int) bool { return pi.ranges[i].op.lo > a+slack })
 	for j--; j >= 0 && pi.maxHi[j] >= a-slack; j-- {
 		r := &pi.ranges[j]
