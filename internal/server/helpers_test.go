@@ -1,5 +1,26 @@
 package server
 
-import "os"
+import (
+	"context"
+	"os"
+	"testing"
+)
 
-func tempDir() (string, error) { return os.MkdirTemp("", "switchyard-fuzz") }
+var fuzzDir string
+
+func tempDir() (string, error) {
+	var err error
+	fuzzDir, err = os.MkdirTemp("", "switchyard-fuzz")
+	return fuzzDir, err
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if fuzzSrv != nil {
+		_ = fuzzSrv.Close(context.Background())
+	}
+	if fuzzDir != "" {
+		_ = os.RemoveAll(fuzzDir)
+	}
+	os.Exit(code)
+}
