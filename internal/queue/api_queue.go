@@ -1,0 +1,258 @@
+package queue
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/switchyard/switchyard/internal/awsproto"
+	"github.com/switchyard/switchyard/internal/store"
+)
+
+// purgeInterval is how often SQS allows PurgeQueue on one queue.
+const purgeInterval = 60 * time.Second
+
+// Arn returns a queue's ARN.
+func Arn(sc Scope, name string) string {
+	return "arn:aws:sqs:" + sc.Region + ":" + sc.Account + ":" + name
+}
+
+// validScope checks what becomes part of a bucket key: an account of digits
+// and a region of lower-case letters, digits and hyphens.
+func validScope(sc Scope) bool {
+	if sc.Account == "" || sc.Region == "" || len(sc.Account) > 64 || len(sc.Region) > 64 {
+		return false
+	}
+	for i := 0; i < len(sc.Account); i++ {
+		if sc.Account[i] < '0' || sc.Account[i] > '9' {
+			return false
+		}
+	}
+	for i := 0; i < len(sc.Region); i++ {
+		c := sc.Region[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// checkArn resolves a queue ARN for attribute validation.
+func (s *Service) checkArn(arn string) (exists, fifo bool) {
+	parts := strings.Split(arn, ":")
+	if len(parts) != 6 {
+		return false, false
+	}
+	q := s.lookup(queueID{Scope{parts[4], parts[3]}, parts[5]})
+	if q == nil {
+		return false, false
+	}
+	return true, isFifo(q.rec.Attributes)
+}
+
+func (s *Service) createQueue(ctx context.Context, r *awsproto.Request, req *createQueueRequest) (any, error) {
+	name := *req.QueueName
+	given, err := normalizeAttributes(name, req.Attributes, s.checkArn)
+	if err != nil {
+		return nil, err
+	}
+	id := queueID{scope(r), name}
+	if !validScope(id.Scope) {
+		return nil, errInvalidParameterValue("The account %q or region %q of the request is not valid.", id.Account, id.Region)
+	}
+	url := queueURL(r.HTTP, id.Account, name)
+	if q := s.lookup(id); q != nil {
+		if attr := differingAttribute(q.rec.Attributes, given); attr != "" {
+			return nil, errQueueNameExists(attr)
+		}
+		return &createQueueResult{QueueUrl: url}, nil
+	}
+	now := time.Now()
+	rec := &record{
+		Account: id.Account, Region: id.Region, Name: name,
+		Stream:  streamName(id, now.UnixNano()),
+		Created: now.Unix(), Modified: now.Unix(),
+		Attributes: effectiveAttributes(name, given),
+		Tags:       req.Tags,
+	}
+	rec.Delayed = attrInt(rec.Attributes, attrDelaySeconds) > 0
+	if err := s.st.EnsureStream(ctx, streamConfig(rec)); err != nil {
+		return nil, err
+	}
+	data, err := json.Marshal(rec)
+	if err != nil {
+		return nil, err
+	}
+	rev, err := s.kv.Create(ctx, id.key(), data)
+	if errors.Is(err, store.ErrExists) {
+		// Another request created it first: answer as if it had been there.
+		_ = s.st.DeleteStream(context.WithoutCancel(ctx), rec.Stream)
+		if err := s.catchUp(ctx); err != nil {
+			return nil, err
+		}
+		q := s.lookup(id)
+		if q == nil {
+			return nil, errors.New("queue: created concurrently but not visible")
+		}
+		if attr := differingAttribute(q.rec.Attributes, given); attr != "" {
+			return nil, errQueueNameExists(attr)
+		}
+		return &createQueueResult{QueueUrl: url}, nil
+	}
+	if err != nil {
+		_ = s.st.DeleteStream(context.WithoutCancel(ctx), rec.Stream)
+		return nil, err
+	}
+	if err := s.waitApplied(ctx, rev); err != nil {
+		return nil, err
+	}
+	return &createQueueResult{QueueUrl: url}, nil
+}
+
+func (s *Service) getQueueURL(_ context.Context, r *awsproto.Request, req *getQueueUrlRequest) (any, error) {
+	sc := scope(r)
+	if req.QueueOwnerAWSAccountId != "" {
+		sc.Account = req.QueueOwnerAWSAccountId
+	}
+	if s.lookup(queueID{sc, *req.QueueName}) == nil {
+		return nil, errQueueDoesNotExist()
+	}
+	return &getQueueUrlResult{QueueUrl: queueURL(r.HTTP, sc.Account, *req.QueueName)}, nil
+}
+
+func (s *Service) listQueues(_ context.Context, r *awsproto.Request, req *listQueuesRequest) (any, error) {
+	limit := 1000
+	if req.MaxResults != nil {
+		limit = int(*req.MaxResults)
+		if limit < 1 || limit > 1000 {
+			return nil, errInvalidParameterValue("Value for parameter MaxResults is invalid. Reason: MaxResults must be an integer between 1 and 1000.")
+		}
+	}
+	after := ""
+	if req.NextToken != "" {
+		b, err := base64.RawURLEncoding.DecodeString(req.NextToken)
+		if err != nil || len(b) == 0 {
+			return nil, errInvalidParameterValue("Invalid NextToken value.")
+		}
+		after = string(b)
+	}
+	sc := scope(r)
+	res := &listQueuesResult{}
+	for _, rec := range s.list(sc, req.QueueNamePrefix) {
+		if after != "" && rec.Name <= after {
+			continue
+		}
+		if len(res.QueueUrls) == limit {
+			if req.MaxResults != nil {
+				last := res.QueueUrls[len(res.QueueUrls)-1]
+				res.NextToken = base64.RawURLEncoding.EncodeToString([]byte(last[strings.LastIndexByte(last, '/')+1:]))
+			}
+			break
+		}
+		res.QueueUrls = append(res.QueueUrls, queueURL(r.HTTP, sc.Account, rec.Name))
+	}
+	return res, nil
+}
+
+func (s *Service) deleteQueue(ctx context.Context, r *awsproto.Request, req *queueURLRequest) (any, error) {
+	q, err := s.resolve(r, req.QueueUrl)
+	if err != nil {
+		return nil, err
+	}
+	rev, err := s.kv.Delete(ctx, q.rec.id().key(), q.rev)
+	if errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrNotFound) {
+		// Changed or deleted meanwhile: delete whatever is there now.
+		rev, err = s.kv.Delete(ctx, q.rec.id().key(), 0)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := s.waitApplied(ctx, rev); err != nil {
+		return nil, err
+	}
+	if err := s.st.DeleteStream(context.WithoutCancel(ctx), q.rec.Stream); err != nil && !errors.Is(err, store.ErrNotFound) {
+		// The queue is gone for clients; only its storage lingers.
+		s.log.Warn("queue deleted but its stream was not", "stream", q.rec.Stream, "err", err)
+	}
+	s.purgeMu.Lock()
+	delete(s.lastPurge, q.rec.Stream)
+	s.purgeMu.Unlock()
+	return struct{}{}, nil
+}
+
+func (s *Service) purgeQueue(ctx context.Context, r *awsproto.Request, req *queueURLRequest) (any, error) {
+	q, err := s.resolve(r, req.QueueUrl)
+	if err != nil {
+		return nil, err
+	}
+	s.purgeMu.Lock()
+	if last, ok := s.lastPurge[q.rec.Stream]; ok && time.Since(last) < purgeInterval {
+		s.purgeMu.Unlock()
+		return nil, errPurgeQueueInProgress(q.rec.Name)
+	}
+	s.lastPurge[q.rec.Stream] = time.Now()
+	s.purgeMu.Unlock()
+	if err := s.st.PurgeStream(ctx, q.rec.Stream); err != nil {
+		return nil, err
+	}
+	return struct{}{}, nil
+}
+
+func (s *Service) getQueueAttributes(ctx context.Context, r *awsproto.Request, req *getQueueAttributesRequest) (any, error) {
+	q, err := s.resolve(r, req.QueueUrl)
+	if err != nil {
+		return nil, err
+	}
+	want := map[string]bool{}
+	for _, n := range req.AttributeNames {
+		if !knownAttribute(n) {
+			return nil, errUnknownAttribute(n)
+		}
+		want[n] = true
+	}
+	all := want[attrAll]
+	wanted := func(n string) bool { return all || want[n] }
+	out := map[string]string{}
+	for k, v := range q.rec.Attributes {
+		if wanted(k) {
+			out[k] = v
+		}
+	}
+	if wanted(attrQueueArn) {
+		out[attrQueueArn] = Arn(q.rec.id().Scope, q.rec.Name)
+	}
+	if wanted(attrCreatedTimestamp) {
+		out[attrCreatedTimestamp] = strconv.FormatInt(q.rec.Created, 10)
+	}
+	if wanted(attrLastModifiedTimestamp) {
+		out[attrLastModifiedTimestamp] = strconv.FormatInt(q.rec.Modified, 10)
+	}
+	if wanted(attrApproximateNumberOfMessages) || wanted(attrApproximateNumberOfMessagesNotVisible) {
+		c, err := q.rt.receiver(ctx, attrInt(q.rec.Attributes, attrVisibilityTimeout))
+		if err != nil {
+			return nil, err
+		}
+		visible, inFlight, err := c.Counts(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if wanted(attrApproximateNumberOfMessages) {
+			out[attrApproximateNumberOfMessages] = strconv.FormatUint(visible, 10)
+		}
+		if wanted(attrApproximateNumberOfMessagesNotVisible) {
+			out[attrApproximateNumberOfMessagesNotVisible] = strconv.FormatUint(inFlight, 10)
+		}
+	}
+	if wanted(attrApproximateNumberOfMessagesDelayed) {
+		delayed, err := q.rt.delayedCount(ctx, q.rec)
+		if err != nil {
+			return nil, err
+		}
+		out[attrApproximateNumberOfMessagesDelayed] = strconv.FormatUint(delayed, 10)
+	}
+	return &getQueueAttributesResult{Attributes: out}, nil
+}

@@ -1,0 +1,304 @@
+package queue
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/switchyard/switchyard/internal/awsproto"
+	"github.com/switchyard/switchyard/internal/store"
+)
+
+// Message system attribute names (the model's MessageSystemAttributeName).
+const (
+	sysAll                              = "All"
+	sysSenderID                         = "SenderId"
+	sysSentTimestamp                    = "SentTimestamp"
+	sysApproximateReceiveCount          = "ApproximateReceiveCount"
+	sysApproximateFirstReceiveTimestamp = "ApproximateFirstReceiveTimestamp"
+	sysMessageDeduplicationID           = "MessageDeduplicationId"
+	sysMessageGroupID                   = "MessageGroupId"
+	sysAWSTraceHeader                   = "AWSTraceHeader"
+)
+
+func (s *Service) receiveMessage(ctx context.Context, r *awsproto.Request, req *receiveMessageRequest) (any, error) {
+	q, err := s.resolve(r, req.QueueUrl)
+	if err != nil {
+		return nil, err
+	}
+	n := 1
+	if req.MaxNumberOfMessages != nil {
+		n = int(*req.MaxNumberOfMessages)
+		if n < 1 || n > 10 {
+			return nil, errInvalidParameterValue("Value %d for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided.", n)
+		}
+	}
+	wait := attrInt(q.rec.Attributes, attrReceiveMessageWaitTimeSeconds)
+	if req.WaitTimeSeconds != nil {
+		wait = int(*req.WaitTimeSeconds)
+		if wait < 0 || wait > 20 {
+			return nil, errInvalidParameterValue("Value %d for parameter WaitTimeSeconds is invalid. Reason: Must be >= 0 and <= 20, if provided.", wait)
+		}
+	}
+	queueVT := attrInt(q.rec.Attributes, attrVisibilityTimeout)
+	vt := queueVT
+	if req.VisibilityTimeout != nil {
+		vt = int(*req.VisibilityTimeout)
+		if vt < 0 || vt > 43_200 {
+			return nil, errInvalidParameterValue("Value %d for parameter VisibilityTimeout is invalid. Reason: Must be >= 0 and <= 43200, if provided.", vt)
+		}
+	}
+	c, err := q.rt.receiver(ctx, queueVT)
+	if err != nil {
+		return nil, s.gone(q, err)
+	}
+	deliveries, err := c.Fetch(ctx, n, time.Duration(wait)*time.Second)
+	if err != nil && len(deliveries) == 0 {
+		return nil, s.gone(q, err)
+	}
+	// Deliveries come with the queue's visibility timeout as AckWait; a
+	// different one (or 0, which AckWait cannot be) is a delayed negative
+	// acknowledgement right away.
+	override := vt != queueVT || vt == 0
+	sel := newSelection(req)
+	now := time.Now()
+	res := &receiveMessageResult{Messages: make([]wireMessage, 0, len(deliveries))}
+	for _, d := range deliveries {
+		if override {
+			if err := s.st.Reply(ctx, d.Reply(), "-NAK", time.Duration(vt)*time.Second); err != nil {
+				s.log.Warn("setting the visibility timeout of a received message failed", "err", err)
+			}
+		}
+		res.Messages = append(res.Messages, s.render(q, d, sel, now))
+	}
+	return res, nil
+}
+
+// selection is what a ReceiveMessage asked to see of each message.
+type selection struct {
+	system     map[string]bool
+	allSystem  bool
+	attrs      []string // exact names
+	prefixes   []string // from "prefix.*"
+	allAttrs   bool
+	wantsAttrs bool
+}
+
+func newSelection(req *receiveMessageRequest) selection {
+	sel := selection{system: map[string]bool{}}
+	for _, names := range [][]string{req.AttributeNames, req.MessageSystemAttributeNames} {
+		for _, n := range names {
+			if n == sysAll {
+				sel.allSystem = true
+			}
+			sel.system[n] = true
+		}
+	}
+	for _, n := range req.MessageAttributeNames {
+		sel.wantsAttrs = true
+		switch {
+		case n == "All" || n == ".*":
+			sel.allAttrs = true
+		case strings.HasSuffix(n, ".*"):
+			sel.prefixes = append(sel.prefixes, strings.TrimSuffix(n, "*"))
+		default:
+			sel.attrs = append(sel.attrs, n)
+		}
+	}
+	return sel
+}
+
+func (sel *selection) wantSystem(name string) bool { return sel.allSystem || sel.system[name] }
+
+// attributeNames returns the names of attrs the selection asks for, sorted.
+func (sel *selection) attributeNames(attrs map[string]Attribute) []string {
+	if !sel.wantsAttrs || len(attrs) == 0 {
+		return nil
+	}
+	names := sortedNames(attrs)
+	if sel.allAttrs {
+		return names
+	}
+	out := names[:0:0]
+	for _, n := range names {
+		match := false
+		for _, a := range sel.attrs {
+			match = match || a == n
+		}
+		for _, p := range sel.prefixes {
+			match = match || strings.HasPrefix(n, p)
+		}
+		if match {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// render turns a delivery into the wire message.
+func (s *Service) render(q *queue, d store.Delivery, sel selection, now time.Time) wireMessage {
+	h := d.Headers()
+	data, encAttrs := unpackAttributes(h, d.Data())
+	body := string(data)
+	m := wireMessage{
+		MessageId:     h.Get(hdrMessageID),
+		ReceiptHandle: encodeReceipt(d.Reply()),
+		Body:          body,
+		MD5OfBody:     h.Get(hdrMD5Body),
+	}
+	if m.MD5OfBody == "" {
+		m.MD5OfBody = md5Hex(body)
+	}
+	delivered, seq := uint64(1), uint64(0)
+	if md, err := d.Metadata(); err == nil {
+		delivered, seq = md.NumDelivered, md.Sequence.Stream
+	}
+	sys := map[string]string{}
+	sent := h.Get(hdrSent)
+	if sel.wantSystem(sysSentTimestamp) {
+		sys[sysSentTimestamp] = sent
+	}
+	if sel.wantSystem(sysSenderID) {
+		sys[sysSenderID] = h.Get(hdrSender)
+	}
+	if sel.wantSystem(sysApproximateReceiveCount) {
+		sys[sysApproximateReceiveCount] = strconv.FormatUint(delivered, 10)
+	}
+	key := firstReceiveKey{q.rec.Stream, seq}
+	if delivered <= 1 {
+		s.firstRecv.set(key, now.UnixMilli())
+	}
+	if sel.wantSystem(sysApproximateFirstReceiveTimestamp) {
+		first, ok := s.firstRecv.get(key)
+		if !ok {
+			// Received before a restart or on another node: the send time
+			// is the best lower bound we have.
+			first, _ = strconv.ParseInt(sent, 10, 64)
+		}
+		sys[sysApproximateFirstReceiveTimestamp] = strconv.FormatInt(first, 10)
+	}
+	if g := h.Get(hdrGroupID); g != "" && sel.wantSystem(sysMessageGroupID) {
+		sys[sysMessageGroupID] = g
+	}
+	if dd := h.Get(hdrDedupID); dd != "" && sel.wantSystem(sysMessageDeduplicationID) {
+		sys[sysMessageDeduplicationID] = dd
+	}
+	if t := h.Get(hdrTrace); t != "" && sel.wantSystem(sysAWSTraceHeader) {
+		sys[sysAWSTraceHeader] = t
+	}
+	if len(sys) > 0 {
+		m.Attributes = sys
+	}
+	if sel.wantsAttrs {
+		attrs, err := decodeAttributes(encAttrs)
+		if err != nil {
+			s.log.Error("unreadable message attributes", "stream", q.rec.Stream, "seq", seq, "err", err)
+		}
+		if names := sel.attributeNames(attrs); len(names) > 0 {
+			m.MessageAttributes = toWireAttributes(attrs, names)
+			if len(names) == len(attrs) && h.Get(hdrMD5Attrs) != "" {
+				m.MD5OfMessageAttributes = h.Get(hdrMD5Attrs)
+			} else {
+				m.MD5OfMessageAttributes = md5OfAttributes(attrs, names)
+			}
+		}
+	}
+	return m
+}
+
+func (s *Service) deleteMessage(ctx context.Context, r *awsproto.Request, req *deleteMessageRequest) (any, error) {
+	q, err := s.resolve(r, req.QueueUrl)
+	if err != nil {
+		return nil, err
+	}
+	rc, ok := parseReceipt(req.ReceiptHandle, q.rec.Stream)
+	if !ok {
+		return nil, errReceiptHandleIsInvalid(req.ReceiptHandle)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	// Deleting a message that is gone already succeeds, as in SQS.
+	if err := s.st.Reply(ctx, rc.subject, "+ACK", 0); err != nil {
+		return nil, s.gone(q, err)
+	}
+	s.firstRecv.del(firstReceiveKey{q.rec.Stream, rc.seq})
+	return struct{}{}, nil
+}
+
+func (s *Service) changeMessageVisibility(ctx context.Context, r *awsproto.Request, req *changeMessageVisibilityRequest) (any, error) {
+	q, err := s.resolve(r, req.QueueUrl)
+	if err != nil {
+		return nil, err
+	}
+	vt := int(*req.VisibilityTimeout)
+	if vt < 0 || vt > 43_200 {
+		return nil, errInvalidParameterValue("Value %d for parameter VisibilityTimeout is invalid. Reason: Must be >= 0 and <= 43200, if provided.", vt)
+	}
+	rc, ok := parseReceipt(req.ReceiptHandle, q.rec.Stream)
+	if !ok {
+		return nil, errReceiptHandleIsInvalid(req.ReceiptHandle)
+	}
+	// A deleted (acknowledged) message is gone from the work-queue stream.
+	if _, err := s.st.GetMsg(ctx, q.rec.Stream, rc.seq); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			if s.gone(q, err) == ErrQueueNotFound {
+				return nil, ErrQueueNotFound
+			}
+			return nil, errInvalidParameterValue("Value %s for parameter ReceiptHandle is invalid. Reason: Message does not exist or is not available for visibility timeout change.", req.ReceiptHandle)
+		}
+		return nil, s.gone(q, err)
+	}
+	if err := s.st.Reply(ctx, rc.subject, "-NAK", time.Duration(vt)*time.Second); err != nil {
+		return nil, s.gone(q, err)
+	}
+	return struct{}{}, nil
+}
+
+// firstReceiveCache remembers when this node first handed out a message, for
+// ApproximateFirstReceiveTimestamp. It is bounded (oldest entries go first)
+// and not durable: the attribute is approximate.
+type firstReceiveCache struct {
+	mu   sync.Mutex
+	m    map[firstReceiveKey]int64
+	ring []firstReceiveKey
+	next int
+}
+
+type firstReceiveKey struct {
+	stream string
+	seq    uint64
+}
+
+func newFirstReceiveCache(size int) *firstReceiveCache {
+	return &firstReceiveCache{m: make(map[firstReceiveKey]int64, size), ring: make([]firstReceiveKey, size)}
+}
+
+func (c *firstReceiveCache) set(k firstReceiveKey, ms int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.m[k]; ok {
+		return
+	}
+	if old := c.ring[c.next]; old.stream != "" {
+		delete(c.m, old)
+	}
+	c.ring[c.next] = k
+	c.next = (c.next + 1) % len(c.ring)
+	c.m[k] = ms
+}
+
+func (c *firstReceiveCache) get(k firstReceiveKey) (int64, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.m[k]
+	return v, ok
+}
+
+func (c *firstReceiveCache) del(k firstReceiveKey) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.m, k)
+}

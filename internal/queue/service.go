@@ -1,0 +1,303 @@
+package queue
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/switchyard/switchyard/internal/store"
+)
+
+// Bucket is the key-value bucket holding one record per queue.
+const Bucket = "switchyard-queues"
+
+// Scope is an account and region: every queue lives in one.
+type Scope struct {
+	Account, Region string
+}
+
+// queueID names a queue.
+type queueID struct {
+	Scope
+	name string
+}
+
+// key is the queue's key in the bucket: account.region.name (queue names
+// contain no dot except in the ".fifo" suffix, so SplitN(key, ".", 3) parses
+// it back).
+func (id queueID) key() string { return id.Account + "." + id.Region + "." + id.name }
+
+func parseKey(key string) (queueID, error) {
+	parts := strings.SplitN(key, ".", 3)
+	if len(parts) != 3 || parts[0] == "" || parts[1] == "" || parts[2] == "" {
+		return queueID{}, fmt.Errorf("malformed queue key %q", key)
+	}
+	return queueID{Scope{parts[0], parts[1]}, parts[2]}, nil
+}
+
+// record is a queue's stored state, as JSON in the bucket.
+type record struct {
+	Account string `json:"account"`
+	Region  string `json:"region"`
+	Name    string `json:"name"`
+	// Stream holds the queue's messages. Its name is derived from the queue's
+	// identity and creation time, so a queue deleted and created again never
+	// sees messages of its previous incarnation.
+	Stream   string `json:"stream"`
+	Created  int64  `json:"created"`  // unix seconds
+	Modified int64  `json:"modified"` // unix seconds
+	// Attributes holds the effective value of every settable attribute
+	// (defaults filled in), as SQS strings.
+	Attributes map[string]string `json:"attributes"`
+	Tags       map[string]string `json:"tags,omitempty"`
+	// Delayed is set once the queue has had a delayed message: from then on
+	// every node runs the mover that makes delayed messages visible.
+	Delayed bool `json:"delayed,omitempty"`
+}
+
+func (r *record) id() queueID { return queueID{Scope{r.Account, r.Region}, r.Name} }
+
+// Service is the queue service: the in-memory, watched copy of every
+// queue's record, and the operations on queues and messages.
+type Service struct {
+	st  *store.Store
+	kv  *store.KV
+	log *slog.Logger
+
+	ctx       context.Context // lifetime of background work
+	cancel    context.CancelFunc
+	stopAfter func() bool
+	wg        sync.WaitGroup
+
+	mu      sync.RWMutex
+	queues  map[queueID]*queue
+	runs    map[string]*runtime // by stream, survives record updates
+	applied uint64
+	cond    *sync.Cond
+	closed  bool
+
+	purgeMu   sync.Mutex
+	lastPurge map[string]time.Time // by stream (this node only)
+
+	firstRecv *firstReceiveCache
+}
+
+// queue is one queue as this node knows it.
+type queue struct {
+	rec *record // never modified once published
+	rev uint64
+	rt  *runtime
+}
+
+// Open loads the queue records from the store and keeps them current until
+// ctx ends or Close is called.
+func Open(ctx context.Context, st *store.Store, log *slog.Logger) (*Service, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	kv, err := st.KV(ctx, Bucket)
+	if err != nil {
+		return nil, err
+	}
+	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	s := &Service{
+		st: st, kv: kv, log: log.With("component", "queue"),
+		ctx: bg, cancel: cancel,
+		queues:    map[queueID]*queue{},
+		runs:      map[string]*runtime{},
+		lastPurge: map[string]time.Time{},
+		firstRecv: newFirstReceiveCache(1 << 16),
+	}
+	s.cond = sync.NewCond(&s.mu)
+	s.stopAfter = context.AfterFunc(ctx, cancel)
+	ready, err := kv.Watch(bg, s.apply)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	select {
+	case <-ready:
+	case <-bg.Done():
+		s.Close()
+		return nil, errors.Join(ctx.Err(), errors.New("queue: closed while loading"))
+	}
+	return s, nil
+}
+
+// Close stops the background work (the watch and the delayed-message
+// movers) and waits for it. It does not close the store.
+func (s *Service) Close() error {
+	s.mu.Lock()
+	s.closed = true
+	runs := make([]*runtime, 0, len(s.runs))
+	for _, rt := range s.runs {
+		runs = append(runs, rt)
+	}
+	s.cond.Broadcast()
+	s.mu.Unlock()
+	s.stopAfter()
+	s.cancel()
+	for _, rt := range runs {
+		rt.stopMover()
+	}
+	s.wg.Wait()
+	return nil
+}
+
+// apply is the watch callback: it keeps the map in step with the bucket.
+func (s *Service) apply(e store.Entry) {
+	id, err := parseKey(e.Key)
+	if err != nil {
+		s.log.Warn("ignoring queue key", "key", e.Key, "err", err)
+		return
+	}
+	var stopMover *runtime
+	s.mu.Lock()
+	if e.Deleted {
+		if q := s.queues[id]; q != nil {
+			delete(s.queues, id)
+			if q.rt != nil {
+				delete(s.runs, q.rt.stream)
+				stopMover = q.rt
+			}
+		}
+	} else {
+		var rec record
+		if err := json.Unmarshal(e.Value, &rec); err != nil || rec.Stream == "" {
+			s.log.Error("bad queue record", "key", e.Key, "err", err)
+		} else {
+			rt := s.runs[rec.Stream]
+			if rt == nil {
+				rt = &runtime{stream: rec.Stream, st: s.st}
+				s.runs[rec.Stream] = rt
+			}
+			if old := s.queues[id]; old != nil && old.rt != rt {
+				// Same name, new incarnation (deleted and recreated).
+				delete(s.runs, old.rt.stream)
+				stopMover = old.rt
+			}
+			s.queues[id] = &queue{rec: &rec, rev: e.Revision, rt: rt}
+			if rec.Delayed {
+				s.startMover(rt)
+			}
+		}
+	}
+	if e.Revision > s.applied {
+		s.applied = e.Revision
+	}
+	s.cond.Broadcast()
+	s.mu.Unlock()
+	if stopMover != nil {
+		stopMover.stopMover()
+	}
+}
+
+// waitApplied blocks until the local copy has applied revision rev, so a
+// write is visible to the next request on this node (read-your-writes).
+func (s *Service) waitApplied(ctx context.Context, rev uint64) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	stop := context.AfterFunc(ctx, func() {
+		s.mu.Lock()
+		s.cond.Broadcast()
+		s.mu.Unlock()
+	})
+	defer stop()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for s.applied < rev {
+		if s.closed {
+			return errors.New("queue: service closed")
+		}
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("queue: write %d not applied locally: %w", rev, err)
+		}
+		s.cond.Wait()
+	}
+	return nil
+}
+
+// catchUp waits until the local copy has seen every write made so far.
+func (s *Service) catchUp(ctx context.Context) error {
+	rev, err := s.kv.LastRevision(ctx)
+	if err != nil {
+		return err
+	}
+	return s.waitApplied(ctx, rev)
+}
+
+func (s *Service) lookup(id queueID) *queue {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.queues[id]
+}
+
+// Exists reports whether a queue exists.
+func (s *Service) Exists(sc Scope, name string) bool {
+	return s.lookup(queueID{sc, name}) != nil
+}
+
+// list returns the queues of a scope whose names start with prefix, sorted
+// by name.
+func (s *Service) list(sc Scope, prefix string) []*record {
+	s.mu.RLock()
+	var out []*record
+	for id, q := range s.queues {
+		if id.Scope == sc && strings.HasPrefix(id.name, prefix) {
+			out = append(out, q.rec)
+		}
+	}
+	s.mu.RUnlock()
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// update applies fn to a copy of a queue's record and stores the result with
+// compare-and-set, retrying on conflicts.
+func (s *Service) update(ctx context.Context, id queueID, fn func(*record) error) error {
+	for attempt := 0; attempt < 20; attempt++ {
+		q := s.lookup(id)
+		if q == nil {
+			return ErrQueueNotFound
+		}
+		rec := *q.rec
+		rec.Attributes = cloneMap(q.rec.Attributes)
+		rec.Tags = cloneMap(q.rec.Tags)
+		if err := fn(&rec); err != nil {
+			return err
+		}
+		data, err := json.Marshal(&rec)
+		if err != nil {
+			return err
+		}
+		rev, err := s.kv.Update(ctx, id.key(), data, q.rev)
+		if errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrNotFound) {
+			if err := s.catchUp(ctx); err != nil {
+				return err
+			}
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		return s.waitApplied(ctx, rev)
+	}
+	return fmt.Errorf("queue %s: too many concurrent updates", id.name)
+}
+
+func cloneMap(m map[string]string) map[string]string {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}

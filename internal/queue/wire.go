@@ -1,0 +1,179 @@
+package queue
+
+// Request and response shapes of the SQS API (awsJson1.0), with member names
+// exactly as in the service model (aws-models/sqs-2012-11-05.json). They are
+// unexported stand-ins for the generated internal/awsapi/sqs types: when that
+// package exists, the handlers can switch to it shape by shape. The model's
+// "Message" shape is wireMessage here, because Message is this package's Go
+// API for other packages.
+
+type createQueueRequest struct {
+	QueueName  *string           `json:"QueueName"`
+	Attributes map[string]string `json:"Attributes,omitempty"`
+	Tags       map[string]string `json:"tags,omitempty"`
+}
+
+func (r *createQueueRequest) validate() error {
+	if r.QueueName == nil {
+		return errInvalidParameterValue("Value for parameter QueueName is invalid. Reason: Must specify a queue name.")
+	}
+	return nil
+}
+
+type createQueueResult struct {
+	QueueUrl string `json:"QueueUrl"`
+}
+
+type getQueueUrlRequest struct {
+	QueueName              *string `json:"QueueName"`
+	QueueOwnerAWSAccountId string  `json:"QueueOwnerAWSAccountId,omitempty"`
+}
+
+func (r *getQueueUrlRequest) validate() error {
+	if r.QueueName == nil || *r.QueueName == "" {
+		return errInvalidParameterValue("Value for parameter QueueName is invalid. Reason: Must specify a queue name.")
+	}
+	return nil
+}
+
+type getQueueUrlResult struct {
+	QueueUrl string `json:"QueueUrl"`
+}
+
+type listQueuesRequest struct {
+	QueueNamePrefix string `json:"QueueNamePrefix,omitempty"`
+	NextToken       string `json:"NextToken,omitempty"`
+	MaxResults      *int32 `json:"MaxResults,omitempty"`
+}
+
+type listQueuesResult struct {
+	QueueUrls []string `json:"QueueUrls,omitempty"`
+	NextToken string   `json:"NextToken,omitempty"`
+}
+
+// queueURLRequest is every request whose only required member is QueueUrl
+// (DeleteQueueRequest, PurgeQueueRequest).
+type queueURLRequest struct {
+	QueueUrl string `json:"QueueUrl"`
+}
+
+func (r *queueURLRequest) validate() error { return requireQueueURL(r.QueueUrl) }
+
+func requireQueueURL(u string) error {
+	if u == "" {
+		return errMissingParameter("QueueUrl")
+	}
+	return nil
+}
+
+type getQueueAttributesRequest struct {
+	QueueUrl       string   `json:"QueueUrl"`
+	AttributeNames []string `json:"AttributeNames,omitempty"`
+}
+
+func (r *getQueueAttributesRequest) validate() error { return requireQueueURL(r.QueueUrl) }
+
+type getQueueAttributesResult struct {
+	Attributes map[string]string `json:"Attributes"`
+}
+
+// messageAttributeValue is the model's MessageAttributeValue (and, with the
+// same members, MessageSystemAttributeValue).
+type messageAttributeValue struct {
+	StringValue      string   `json:"StringValue,omitempty"`
+	BinaryValue      []byte   `json:"BinaryValue,omitempty"`
+	StringListValues []string `json:"StringListValues,omitempty"`
+	BinaryListValues [][]byte `json:"BinaryListValues,omitempty"`
+	DataType         string   `json:"DataType"`
+}
+
+type sendMessageRequest struct {
+	QueueUrl                string                           `json:"QueueUrl"`
+	MessageBody             string                           `json:"MessageBody"`
+	DelaySeconds            *int32                           `json:"DelaySeconds,omitempty"`
+	MessageAttributes       map[string]messageAttributeValue `json:"MessageAttributes,omitempty"`
+	MessageSystemAttributes map[string]messageAttributeValue `json:"MessageSystemAttributes,omitempty"`
+	MessageDeduplicationId  string                           `json:"MessageDeduplicationId,omitempty"`
+	MessageGroupId          string                           `json:"MessageGroupId,omitempty"`
+}
+
+func (r *sendMessageRequest) validate() error {
+	if err := requireQueueURL(r.QueueUrl); err != nil {
+		return err
+	}
+	if r.MessageBody == "" {
+		return errMissingParameter("MessageBody")
+	}
+	return nil
+}
+
+type sendMessageResult struct {
+	MD5OfMessageBody             string `json:"MD5OfMessageBody"`
+	MD5OfMessageAttributes       string `json:"MD5OfMessageAttributes,omitempty"`
+	MD5OfMessageSystemAttributes string `json:"MD5OfMessageSystemAttributes,omitempty"`
+	MessageId                    string `json:"MessageId"`
+	SequenceNumber               string `json:"SequenceNumber,omitempty"`
+}
+
+type receiveMessageRequest struct {
+	QueueUrl                    string   `json:"QueueUrl"`
+	AttributeNames              []string `json:"AttributeNames,omitempty"`
+	MessageSystemAttributeNames []string `json:"MessageSystemAttributeNames,omitempty"`
+	MessageAttributeNames       []string `json:"MessageAttributeNames,omitempty"`
+	MaxNumberOfMessages         *int32   `json:"MaxNumberOfMessages,omitempty"`
+	VisibilityTimeout           *int32   `json:"VisibilityTimeout,omitempty"`
+	WaitTimeSeconds             *int32   `json:"WaitTimeSeconds,omitempty"`
+	ReceiveRequestAttemptId     string   `json:"ReceiveRequestAttemptId,omitempty"`
+}
+
+func (r *receiveMessageRequest) validate() error { return requireQueueURL(r.QueueUrl) }
+
+type receiveMessageResult struct {
+	// Messages is always present (an empty list when nothing was received),
+	// as SQS sends it.
+	Messages []wireMessage `json:"Messages"`
+}
+
+type wireMessage struct {
+	MessageId              string                           `json:"MessageId"`
+	ReceiptHandle          string                           `json:"ReceiptHandle"`
+	MD5OfBody              string                           `json:"MD5OfBody"`
+	Body                   string                           `json:"Body"`
+	Attributes             map[string]string                `json:"Attributes,omitempty"`
+	MD5OfMessageAttributes string                           `json:"MD5OfMessageAttributes,omitempty"`
+	MessageAttributes      map[string]messageAttributeValue `json:"MessageAttributes,omitempty"`
+}
+
+type deleteMessageRequest struct {
+	QueueUrl      string `json:"QueueUrl"`
+	ReceiptHandle string `json:"ReceiptHandle"`
+}
+
+func (r *deleteMessageRequest) validate() error {
+	if err := requireQueueURL(r.QueueUrl); err != nil {
+		return err
+	}
+	if r.ReceiptHandle == "" {
+		return errMissingParameter("ReceiptHandle")
+	}
+	return nil
+}
+
+type changeMessageVisibilityRequest struct {
+	QueueUrl          string `json:"QueueUrl"`
+	ReceiptHandle     string `json:"ReceiptHandle"`
+	VisibilityTimeout *int32 `json:"VisibilityTimeout"`
+}
+
+func (r *changeMessageVisibilityRequest) validate() error {
+	if err := requireQueueURL(r.QueueUrl); err != nil {
+		return err
+	}
+	if r.ReceiptHandle == "" {
+		return errMissingParameter("ReceiptHandle")
+	}
+	if r.VisibilityTimeout == nil {
+		return errMissingParameter("VisibilityTimeout")
+	}
+	return nil
+}
