@@ -73,6 +73,22 @@ func ParseCaller(r *http.Request, defaultRegion string) Caller {
 	return c
 }
 
+// ValidRegion reports whether a region name has the shape of an AWS
+// region (lower-case letters, digits and dashes), so it is safe to use in
+// ARNs, keys and subjects.
+func ValidRegion(r string) bool {
+	if r == "" || len(r) > 64 {
+		return false
+	}
+	for i := 0; i < len(r); i++ {
+		c := r[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
 func isAccountID(s string) bool {
 	if len(s) != 12 {
 		return false

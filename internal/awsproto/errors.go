@@ -37,10 +37,9 @@ func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
-// Common errors.
-var (
-	errUnknownOperation = &Error{Code: "UnknownOperationException", Message: ""}
-)
+// errBadRegion answers a signature scoped to something that is not a
+// region name.
+var errBadRegion = &Error{Code: "InvalidSignatureException", Message: "Credential should be scoped to a valid region.", Status: http.StatusForbidden}
 
 // Coder is implemented by errors that carry their own AWS code (for
 // example validation errors generated from the service models).
@@ -60,5 +59,6 @@ func AsError(err error, internalCode string) *Error {
 	if errors.As(err, &c) {
 		return &Error{Code: c.Code(), Message: c.Error()}
 	}
-	return &Error{Code: internalCode, Message: "An internal error occurred: " + err.Error(), Status: http.StatusInternalServerError, Receiver: true}
+	// The details go to the log, not to the caller.
+	return &Error{Code: internalCode, Message: "An internal error occurred; retry the request.", Status: http.StatusInternalServerError, Receiver: true}
 }

@@ -150,6 +150,10 @@ func (m *Mux) serveJSON(w http.ResponseWriter, r *http.Request, target, reqID st
 		Service: prefix, Operation: op, Body: body,
 		Caller: ParseCaller(r, m.DefaultRegion), RequestID: reqID, HTTP: r,
 	}
+	if !ValidRegion(req.Caller.Region) {
+		writeJSONError(w, svc.TypePrefix, svc.JSONVersion, errBadRegion)
+		return
+	}
 	resp, err := m.call(r.Context(), handler, req)
 	if err != nil {
 		e := AsError(err, svc.InternalCode)
@@ -187,6 +191,10 @@ func (m *Mux) serveQuery(w http.ResponseWriter, r *http.Request, reqID string) {
 	req := &Request{
 		Operation: first(form["Action"]), Body: body, Form: form,
 		Caller: ParseCaller(r, m.DefaultRegion), RequestID: reqID, HTTP: r,
+	}
+	if !ValidRegion(req.Caller.Region) {
+		http.Error(w, errBadRegion.Message, http.StatusForbidden)
+		return
 	}
 	for _, q := range m.query {
 		if q.Accepts(r, form) {

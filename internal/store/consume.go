@@ -22,7 +22,8 @@ type ConsumerConfig struct {
 	// AckWait is how long a delivered message may go unacknowledged
 	// before it is handed out again.
 	AckWait time.Duration
-	// MaxAckPending bounds messages handed out and not yet acknowledged.
+	// MaxAckPending bounds messages handed out and not yet acknowledged
+	// (0 means the server's default of 1,000).
 	MaxAckPending int
 	// Memory keeps the consumer's state in memory only.
 	Memory bool
@@ -133,10 +134,11 @@ func (s *Store) Reply(ctx context.Context, subject, kind string, delay time.Dura
 	if kind == "-NAK" && delay > 0 {
 		payload = fmt.Appendf(nil, `-NAK {"delay": %d}`, delay.Nanoseconds())
 	}
-	if kind == "+ACK" {
-		// Double acknowledgement: wait for the server to confirm.
-		_, err := s.nc.RequestWithContext(ctx, subject, payload)
-		return err
+	if kind == "+WPI" {
+		return s.nc.Publish(subject, payload)
 	}
-	return s.nc.Publish(subject, payload)
+	// Wait for the server to confirm, so a receive right after a delete or
+	// a visibility change sees its effect.
+	_, err := s.nc.RequestWithContext(ctx, subject, payload)
+	return err
 }

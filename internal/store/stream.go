@@ -168,7 +168,8 @@ func mapErr(err error) error {
 // Header is a message header (as in net/http).
 type Header = nats.Header
 
-// Msg is a message to publish, or one read back.
+// Msg is a message to publish, or one read back. JetStream refuses
+// headers larger than 64 KiB in total.
 type Msg struct {
 	Subject string
 	// ID de-duplicates publishes within the stream's duplicate window.
