@@ -66,7 +66,9 @@ func testMux() *Mux {
 				}
 				return map[string]any{"got": v, "account": r.Caller.Account}, nil
 			},
-			"Fail":  func(context.Context, *Request) (any, error) { return nil, Errorf("ResourceNotFoundException", "Thing %s does not exist.", "x") },
+			"Fail": func(context.Context, *Request) (any, error) {
+				return nil, Errorf("ResourceNotFoundException", "Thing %s does not exist.", "x")
+			},
 			"Coded": func(context.Context, *Request) (any, error) { return nil, coded{} },
 			"Boom":  func(context.Context, *Request) (any, error) { panic("boom") },
 			"Oops":  func(context.Context, *Request) (any, error) { return nil, errors.New("nats: secret detail") },
