@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"reflect"
 	"sort"
 	"strings"
 
@@ -36,8 +37,54 @@ func Handle[In any, PIn interface {
 		if err := in.Validate(); err != nil {
 			return nil, ValidationError(err)
 		}
+		if err := checkArnScope(r, in); err != nil {
+			return nil, err
+		}
 		return fn(ctx, r, in)
 	}
+}
+
+// arnFields are request members that may hold an ARN naming a resource.
+var arnFields = []string{"EventBusName", "Name", "ResourceARN"}
+
+// checkArnScope refuses resource ARNs outside the caller's account (access
+// to other accounts' resources is not available yet) and resolves ARNs of
+// other regions to nothing, instead of silently using the caller's own
+// resource of the same name.
+func checkArnScope(r *awsproto.Request, in any) error {
+	v := reflect.ValueOf(in)
+	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
+		return nil
+	}
+	v = v.Elem()
+	for _, name := range arnFields {
+		f := v.FieldByName(name)
+		if !f.IsValid() || f.Kind() != reflect.Pointer || f.IsNil() || f.Elem().Kind() != reflect.String {
+			continue
+		}
+		arn := f.Elem().String()
+		if !strings.HasPrefix(arn, "arn:") {
+			continue
+		}
+		parts := strings.SplitN(arn, ":", 6)
+		if len(parts) != 6 {
+			return awsproto.Errorf("ValidationException", "Parameter %s is not valid.", name)
+		}
+		if parts[4] != r.Caller.Account {
+			return awsproto.Errorf("AccessDeniedException", "User: arn:aws:iam::%s:root is not authorized to perform: events:%s on resource: %s", r.Caller.Account, r.Operation, arn)
+		}
+		if parts[3] != r.Caller.Region {
+			res := parts[5]
+			if i := strings.LastIndex(res, "/"); i >= 0 {
+				res = res[i+1:]
+			}
+			if strings.HasPrefix(parts[5], "rule/") {
+				return awsproto.Errorf("ResourceNotFoundException", "Rule %s does not exist.", res)
+			}
+			return errBusNotFound(res)
+		}
+	}
+	return nil
 }
 
 // ValidationError turns a model validation failure into AWS's

@@ -70,7 +70,7 @@ func (a *API) createEventBus(ctx context.Context, r *awsproto.Request, in *event
 		Scope: s, Name: name, Description: str(in.Description),
 		KmsKeyIdentifier: str(in.KmsKeyIdentifier), DeadLetterArn: dlq(in.DeadLetterConfig),
 		Tags: tagsFrom(in.Tags), EventSourceName: str(in.EventSourceName),
-		Created: now, Modified: now,
+		LogConfig: logConfigIn(in.LogConfig), Created: now, Modified: now,
 	}
 	if err := a.cat.CreateBus(ctx, b); err != nil {
 		if errors.Is(err, ErrExists) {
@@ -114,7 +114,27 @@ func (a *API) describeEventBus(ctx context.Context, r *awsproto.Request, in *eve
 		Name: ptr(b.Name), Arn: ptr(b.Arn()), Description: optional(b.Description),
 		KmsKeyIdentifier: optional(b.KmsKeyIdentifier), DeadLetterConfig: dlqOut(b.DeadLetterArn),
 		Policy: b.policyJSON(), CreationTime: ts(b.Created), LastModifiedTime: ts(b.Modified),
+		LogConfig: logConfigOut(b.LogConfig),
 	}, nil
+}
+
+func logConfigIn(c *events.LogConfig) json.RawMessage {
+	if c == nil {
+		return nil
+	}
+	raw, _ := json.Marshal(c)
+	return raw
+}
+
+func logConfigOut(raw json.RawMessage) *events.LogConfig {
+	if len(raw) == 0 {
+		return nil
+	}
+	var c events.LogConfig
+	if json.Unmarshal(raw, &c) != nil {
+		return nil
+	}
+	return &c
 }
 
 func (a *API) listEventBuses(ctx context.Context, r *awsproto.Request, in *events.ListEventBusesRequest) (any, error) {
@@ -158,6 +178,9 @@ func (a *API) updateEventBus(ctx context.Context, r *awsproto.Request, in *event
 		if in.DeadLetterConfig != nil {
 			b.DeadLetterArn = dlq(in.DeadLetterConfig)
 		}
+		if in.LogConfig != nil {
+			b.LogConfig = logConfigIn(in.LogConfig)
+		}
 		b.Modified = time.Now().UTC()
 		return nil
 	})
@@ -170,6 +193,6 @@ func (a *API) updateEventBus(ctx context.Context, r *awsproto.Request, in *event
 	return &events.UpdateEventBusResponse{
 		Arn: ptr(b.Arn()), Name: ptr(b.Name), Description: optional(b.Description),
 		KmsKeyIdentifier: optional(b.KmsKeyIdentifier), DeadLetterConfig: dlqOut(b.DeadLetterArn),
-		LogConfig: in.LogConfig,
+		LogConfig: logConfigOut(b.LogConfig),
 	}, nil
 }

@@ -101,13 +101,19 @@ func (a *API) rule(s Scope, bus, name string) (*Rule, error) {
 func (a *API) deleteRule(ctx context.Context, r *awsproto.Request, in *events.DeleteRuleRequest) (any, error) {
 	s := ScopeOf(r)
 	bus := busName(in.EventBusName)
+	if bus != DefaultBus {
+		if _, ok := a.cat.Bus(s, bus); !ok {
+			return nil, errBusNotFound(bus)
+		}
+	}
+	// Force only applies to managed rules (created by another service).
 	force := in.Force != nil && *in.Force
 	err := a.cat.DeleteRule(ctx, s, bus, str(in.Name), func(rule *Rule) error {
-		if len(rule.Targets) > 0 && !force {
-			return awsproto.Errorf("ValidationException", "Rule can't be deleted since it has targets.")
-		}
 		if rule.ManagedBy != "" && !force {
 			return awsproto.Errorf("ManagedRuleException", "Rule %s is managed by %s and can only be deleted with Force.", rule.Name, rule.ManagedBy)
+		}
+		if len(rule.Targets) > 0 && !(force && rule.ManagedBy != "") {
+			return awsproto.Errorf("ValidationException", "Rule can't be deleted since it has targets.")
 		}
 		return nil
 	})

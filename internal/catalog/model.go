@@ -23,15 +23,16 @@ type Tag struct {
 // Bus is an event bus.
 type Bus struct {
 	Scope
-	Name             string    `json:"name"`
-	Description      string    `json:"description,omitempty"`
-	KmsKeyIdentifier string    `json:"kmsKeyIdentifier,omitempty"`
-	DeadLetterArn    string    `json:"deadLetterArn,omitempty"`
-	Policy           *Policy   `json:"policy,omitempty"`
-	Tags             []Tag     `json:"tags,omitempty"`
-	EventSourceName  string    `json:"eventSourceName,omitempty"`
-	Created          time.Time `json:"created"`
-	Modified         time.Time `json:"modified"`
+	Name             string          `json:"name"`
+	Description      string          `json:"description,omitempty"`
+	KmsKeyIdentifier string          `json:"kmsKeyIdentifier,omitempty"`
+	DeadLetterArn    string          `json:"deadLetterArn,omitempty"`
+	Policy           *Policy         `json:"policy,omitempty"`
+	Tags             []Tag           `json:"tags,omitempty"`
+	EventSourceName  string          `json:"eventSourceName,omitempty"`
+	LogConfig        json.RawMessage `json:"logConfig,omitempty"`
+	Created          time.Time       `json:"created"`
+	Modified         time.Time       `json:"modified"`
 }
 
 // Arn returns the bus ARN.

@@ -114,7 +114,10 @@ func (in *Ingester) Put(ctx context.Context, scope catalog.Scope, entries []Entr
 				return nil, err
 			}
 		} else if _, ok := in.cat.Bus(target, busName); !ok {
-			return nil, awsproto.Errorf("ResourceNotFoundException", "Event bus %s does not exist.", busName)
+			// As in EventBridge, an event for a bus that does not exist gets
+			// an id and goes nowhere.
+			results[i].EventID = NewEventID()
+			continue
 		}
 		t := now
 		if e.Time != nil {

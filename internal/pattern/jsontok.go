@@ -78,6 +78,17 @@ func (t *tokenizer) barf(format string, args ...any) {
 	t.fail(t.end, format, args...)
 }
 
+// barfValue reports a semantic error about the current value token without
+// its text having been read: Jackson reads string values lazily, so its
+// location for them is just past the opening quote.
+func (t *tokenizer) barfValue(format string, args ...any) {
+	pos := t.end
+	if t.kind == tokString {
+		pos = t.start + 1
+	}
+	t.fail(pos, format, args...)
+}
+
 func (t *tokenizer) skipWS() {
 	for t.pos < len(t.src) {
 		switch t.src[t.pos] {
@@ -169,7 +180,41 @@ func (t *tokenizer) nextInObjectKeyPosition(top *tokFrame) tokKind {
 	}
 	t.pos++
 	top.wantValue = true
-	return t.set(tokFieldName, name, start, t.pos)
+	t.set(tokFieldName, name, start, t.pos)
+	// Like Jackson, locate errors reported right after a field name just
+	// past the start of its value: after the opening '{', '[' or quote, or
+	// after a number or literal.
+	t.skipWS()
+	t.end = t.valueLookahead()
+	return tokFieldName
+}
+
+// valueLookahead returns where Jackson's location stands once it has begun
+// reading the value at pos, without consuming it.
+func (t *tokenizer) valueLookahead() int {
+	i := t.pos
+	if i >= len(t.src) {
+		return i
+	}
+	switch c := t.src[i]; {
+	case c == '{' || c == '[' || c == '"':
+		return i + 1
+	case c == '-' || (c >= '0' && c <= '9'):
+		i++
+		for i < len(t.src) && strings.IndexByte("0123456789.eE+-", t.src[i]) >= 0 {
+			i++
+		}
+		return i
+	default:
+		for i < len(t.src) {
+			r, n := utf8.DecodeRuneInString(t.src[i:])
+			if !isIdentPart(r) {
+				break
+			}
+			i += n
+		}
+		return i
+	}
 }
 
 func (t *tokenizer) set(k tokKind, text string, start, end int) tokKind {

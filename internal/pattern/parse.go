@@ -228,7 +228,7 @@ func (c *compiler) parseObject(rules *[]rule, inOr bool) {
 		case tokStartArray:
 			c.writeRules(rules, c.extended(name))
 		default:
-			t.barf("\"%s\" must be an object or an array", name)
+			t.barfValue("\"%s\" must be an object or an array", name)
 		}
 	}
 	if !present {
@@ -253,13 +253,13 @@ func (c *compiler) parseOr(rules *[]rule) {
 	current := copyRules(*rules)
 	*rules = nil
 	if t.next() != tokStartArray {
-		t.barf("It must be an Array followed with $or.")
+		t.barfValue("It must be an Array followed with $or.")
 	}
 	count := 0
 	for tok := t.next(); tok != tokEndArray; tok = t.next() {
 		count++
 		if tok != tokStartObject {
-			t.barf("Only JSON object is allowed in array of $or relationship.")
+			t.barfValue("Only JSON object is allowed in array of $or relationship.")
 		}
 		branch := copyRules(current)
 		if len(branch) == 0 {
@@ -378,7 +378,7 @@ func (c *compiler) matchExpression(f *field) {
 		case tokFalse:
 			f.absent = true
 		default:
-			t.barf("exists match pattern must be either true or false.")
+			t.barfValue("exists match pattern must be either true or false.")
 		}
 		c.onlyOneKey()
 	case "cidr":
@@ -437,7 +437,7 @@ func (c *compiler) affixIgnoreCase(name string) op {
 
 func (c *compiler) numericValue(format string, args ...any) float64 {
 	if !c.t.kind.isNumeric() {
-		c.t.barf(format, args...)
+		c.t.barfValue(format, args...)
 	}
 	return parseNumber(c.t.text)
 }
@@ -496,6 +496,22 @@ func (c *compiler) completeRange(lo float64, loOpen bool) op {
 	return op{kind: opRange, lo: lo, loOpen: loOpen, hi: hi, hiOpen: operator == "<"}
 }
 
+// rebarfing runs fn; an error it raises is raised again with its location
+// appended to its reason, as EventBridge's parser does when it re-reports
+// errors from inside anything-but lists (the location then appears twice).
+func (c *compiler) rebarfing(fn func()) {
+	defer func() {
+		if r := recover(); r != nil {
+			se, ok := r.(*syntaxError)
+			if !ok {
+				panic(r)
+			}
+			panic(&syntaxError{msg: se.msg + "\n at " + sourceLocation(c.t.src, se.pos), pos: c.t.end})
+		}
+	}()
+	fn()
+}
+
 // anythingBut parses the value after "anything-but".
 func (c *compiler) anythingBut() op {
 	t := c.t
@@ -540,9 +556,11 @@ func (c *compiler) anythingBut() op {
 			}
 		}
 		if tok == tokStartArray {
-			for t.next() != tokEndArray {
-				add()
-			}
+			c.rebarfing(func() {
+				for t.next() != tokEndArray {
+					add()
+				}
+			})
 			if hasNum == hasStr {
 				t.barf("Inside anything but list, either all values are number or string, mixed type is not supported")
 			}
@@ -572,9 +590,11 @@ func (c *compiler) anythingBut() op {
 			n.strs = append(n.strs, s)
 		}
 		if tok == tokStartArray {
-			for t.next() != tokEndArray {
-				add()
-			}
+			c.rebarfing(func() {
+				for t.next() != tokEndArray {
+					add()
+				}
+			})
 		} else {
 			add()
 		}
