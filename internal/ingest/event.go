@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Stream layout shared with the router.
@@ -101,6 +102,9 @@ func (e *Envelope) Marshal() []byte {
 // (EventBridge does not escape HTML characters).
 func writeString(b *bytes.Buffer, s string) {
 	const hex = "0123456789abcdef"
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
 	b.WriteByte('"')
 	start := 0
 	for i := 0; i < len(s); i++ {

@@ -178,8 +178,8 @@ func validate(e *Entry) (code, msg string) {
 }
 
 func isJSONObject(s string) bool {
-	t := strings.TrimSpace(s)
-	return strings.HasPrefix(t, "{") && json.Valid([]byte(t))
+	t := strings.TrimLeft(s, " \t\r\n") // JSON's whitespace only
+	return strings.HasPrefix(t, "{") && json.Valid([]byte(s))
 }
 
 func compact(s string) json.RawMessage {

@@ -1,0 +1,101 @@
+package ingest
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+)
+
+func TestValidate(t *testing.T) {
+	cases := []struct {
+		e    Entry
+		code string
+	}{
+		{Entry{Source: "s", DetailType: "d", Detail: `{"a":1}`}, ""},
+		{Entry{DetailType: "d", Detail: `{}`}, "InvalidArgument"},
+		{Entry{Source: "s", Detail: `{}`}, "InvalidArgument"},
+		{Entry{Source: "s", DetailType: "d"}, "InvalidArgument"},
+		{Entry{Source: "s", DetailType: "d", Detail: `[1]`}, "MalformedDetail"},
+		{Entry{Source: "s", DetailType: "d", Detail: `"x"`}, "MalformedDetail"},
+		{Entry{Source: "s", DetailType: "d", Detail: `{"a":}`}, "MalformedDetail"},
+		{Entry{Source: "aws.ec2", DetailType: "d", Detail: `{}`}, "NotAuthorizedForSourceException"},
+	}
+	for _, c := range cases {
+		if code, _ := validate(&c.e); code != c.code {
+			t.Errorf("%+v: code %q, want %q", c.e, code, c.code)
+		}
+	}
+}
+
+func TestEntrySize(t *testing.T) {
+	now := time.Now()
+	e := Entry{Source: "ab", DetailType: "cd", Detail: `{"é":1}`, Resources: []string{"r1", "r22"}, Time: &now}
+	if got := EntrySize(&e); got != 2+2+len(`{"é":1}`)+2+3+14 {
+		t.Fatalf("EntrySize = %d", got)
+	}
+}
+
+func TestEnvelopeMarshal(t *testing.T) {
+	env := Envelope{Version: "0", ID: "id", DetailType: "t\"<>&\n", Source: "s\\", Account: "1", Time: "2024-01-01T00:00:00Z",
+		Region: "r", Resources: []string{"a"}, Detail: json.RawMessage(`{"x":[1,2]}`)}
+	var back map[string]any
+	if err := json.Unmarshal(env.Marshal(), &back); err != nil {
+		t.Fatal(err)
+	}
+	if back["detail-type"] != "t\"<>&\n" || back["source"] != "s\\" || !reflect.DeepEqual(back["detail"], map[string]any{"x": []any{1.0, 2.0}}) {
+		t.Fatalf("%v", back)
+	}
+	if !strings.Contains(string(env.Marshal()), `<>&`) {
+		t.Fatal("HTML characters escaped")
+	}
+}
+
+func TestBusNameFromArnOrName(t *testing.T) {
+	n, a, r := BusNameFromArnOrName("arn:aws:events:eu-west-1:123456789012:event-bus/orders")
+	if n != "orders" || a != "123456789012" || r != "eu-west-1" {
+		t.Fatal(n, a, r)
+	}
+	if n, _, _ := BusNameFromArnOrName("orders"); n != "orders" {
+		t.Fatal(n)
+	}
+}
+
+// FuzzEntry: any entry either fails validation or yields an envelope that
+// is valid JSON carrying the entry's fields.
+func FuzzEntry(f *testing.F) {
+	f.Add("src", "type", `{"a":1}`, "arn:r")
+	f.Add("", "", "", "")
+	f.Add("s", "d", `{"a":"\u0000"}`, "\x00")
+	f.Add("s", "d\"\\", `{ "deep": [[[{}]]] }`, "r")
+	f.Add("aws.x", "d", `{}`, "")
+	f.Fuzz(func(t *testing.T, source, detailType, detail, resource string) {
+		e := Entry{Source: source, DetailType: detailType, Detail: detail, Resources: []string{resource}}
+		if code, _ := validate(&e); code != "" {
+			return
+		}
+		env := Envelope{Version: "0", ID: NewEventID(), DetailType: detailType, Source: source, Account: "1",
+			Time: FormatTime(time.Unix(0, 0)), Region: "r", Resources: e.Resources, Detail: compact(detail)}
+		data := env.Marshal()
+		var back struct {
+			Source     string          `json:"source"`
+			DetailType string          `json:"detail-type"`
+			Resources  []string        `json:"resources"`
+			Detail     json.RawMessage `json:"detail"`
+		}
+		if err := json.Unmarshal(data, &back); err != nil {
+			t.Fatalf("envelope is not JSON: %v\n%s", err, data)
+		}
+		if !json.Valid([]byte(detail)) {
+			t.Fatal("invalid detail accepted")
+		}
+		if !utf8.Valid(data) {
+			t.Fatalf("envelope is not UTF-8: %q", data)
+		}
+		if utf8.ValidString(source) && back.Source != source {
+			t.Fatalf("source %q became %q", source, back.Source)
+		}
+	})
+}
