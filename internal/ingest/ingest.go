@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/switchyard/switchyard/internal/awsproto"
 	"github.com/switchyard/switchyard/internal/catalog"
@@ -183,6 +184,9 @@ func isJSONObject(s string) bool {
 }
 
 func compact(s string) json.RawMessage {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
 	var b bytes.Buffer
 	if err := json.Compact(&b, []byte(s)); err != nil {
 		return json.RawMessage(s)
