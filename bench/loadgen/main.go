@@ -44,6 +44,7 @@ func main() {
 	region := flag.String("region", "us-east-1", "region")
 	drain := flag.Duration("drain", 30*time.Second, "how long to wait for the queue to drain after sending")
 	label := flag.String("label", "", "name printed with the results")
+	withRule := flag.Bool("rule", true, "create a rule and queue target (false: measure ingest alone)")
 	flag.Parse()
 
 	cfg := aws.Config{Region: *region, Credentials: credentials.NewStaticCredentialsProvider(*account, "secret", "")}
@@ -59,12 +60,17 @@ func main() {
 	check(err)
 	_, err = eb.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String(bus)})
 	check(err)
-	_, err = eb.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("all"), EventBusName: aws.String(bus),
-		EventPattern: aws.String(`{"source":["loadgen"],"detail":{"kind":["order"]}}`)})
-	check(err)
-	_, err = eb.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("all"), EventBusName: aws.String(bus),
-		Targets: []ebtypes.Target{{Id: aws.String("q"), Arn: aws.String(attrs.Attributes["QueueArn"])}}})
-	check(err)
+	if *withRule {
+		_, err = eb.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("all"), EventBusName: aws.String(bus),
+			EventPattern: aws.String(`{"source":["loadgen"],"detail":{"kind":["order"]}}`)})
+		check(err)
+		_, err = eb.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("all"), EventBusName: aws.String(bus),
+			Targets: []ebtypes.Target{{Id: aws.String("q"), Arn: aws.String(attrs.Attributes["QueueArn"])}}})
+		check(err)
+	} else {
+		*consumers = 0
+		*drain = 0
+	}
 
 	pad := make([]byte, max(*detailSize-80, 0))
 	for i := range pad {
@@ -125,7 +131,7 @@ func main() {
 	wg.Wait()
 	elapsed := time.Since(start)
 	drainUntil := time.Now().Add(*drain)
-	for received.Load() < accepted.Load() && time.Now().Before(drainUntil) {
+	for *withRule && received.Load() < accepted.Load() && time.Now().Before(drainUntil) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	close(stop)

@@ -3,6 +3,7 @@ package delivery
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"strconv"
 	"sync"
@@ -28,8 +29,12 @@ type Options struct {
 }
 
 // Payloader turns an event into what a target receives (input
-// transformation).
+// transformation). It returns ErrSkip when the target is not to be invoked
+// for this event (its InputPath selects nothing).
 type Payloader func(t *Task, event []byte) ([]byte, error)
+
+// ErrSkip tells delivery not to invoke the target for an event.
+var ErrSkip = errors.New("delivery: nothing to deliver")
 
 // DeadLetterSender sends a failed event to a dead-letter queue ARN.
 type DeadLetterSender func(ctx context.Context, queueArn string, m target.QueueMessage) error
@@ -41,6 +46,7 @@ type Stats struct {
 	DeadLettered     atomic.Int64
 	DeadLetterFailed atomic.Int64
 	Dropped          atomic.Int64 // failed for good with no dead-letter queue
+	Skipped          atomic.Int64 // nothing to deliver (InputPath selected nothing)
 }
 
 // Deliverer runs the delivery workers. Tasks are pulled from the
@@ -212,8 +218,12 @@ func (d *Deliverer) handle(ctx context.Context, m store.Delivery) {
 	event := m.Data()
 
 	err = d.invoke(ctx, &t, event)
-	if err == nil {
-		d.Stats.Delivered.Add(1)
+	if err == nil || errors.Is(err, ErrSkip) {
+		if err == nil {
+			d.Stats.Delivered.Add(1)
+		} else {
+			d.Stats.Skipped.Add(1)
+		}
 		d.finish(m, seq)
 		return
 	}
@@ -249,6 +259,9 @@ func (d *Deliverer) finish(m store.Delivery, seq uint64) {
 
 func (d *Deliverer) invoke(ctx context.Context, t *Task, event []byte) error {
 	payload, err := d.payload(t, event)
+	if errors.Is(err, ErrSkip) {
+		return err
+	}
 	if err != nil {
 		return &target.Error{Code: target.CodeInvalidParam, Message: err.Error()}
 	}

@@ -35,8 +35,9 @@ type Server struct {
 	router  *router.Router
 	deliver *delivery.Deliverer
 	targets *target.Registry
-	queues  *queue.Service
-	api     *awsproto.Mux
+	queues     *queue.Service
+	api        *awsproto.Mux
+	transforms transforms
 
 	ln     net.Listener
 	http   *http.Server

@@ -398,15 +398,13 @@ func TestRuleAndTargetErrors(t *testing.T) {
 			code: "LimitExceededException", msg: limitExceeded},
 		{name: "InputPath and InputTransformer together", call: putTargets("lenient", "", ebtypes.Target{Id: aws.String("t1"), Arn: aws.String(qarn), InputPath: aws.String("$.detail"),
 			InputTransformer: &ebtypes.InputTransformer{InputPathsMap: map[string]string{"a": "$.detail.a"}, InputTemplate: aws.String(`"<a>"`)}}),
-			code: "ValidationException", msg: "Only one of Input, InputPath, or InputTransformer must be provided for target t1.",
-			bug: "PutTargets accepts a target with both InputPath and InputTransformer (server/payload.go validateTarget is a stub)"},
+			code: "ValidationException", msg: "Only one of Input, InputPath, or InputTransformer must be provided for target t1."},
 		{name: "InputTemplate with an undefined placeholder", call: putTargets("lenient", "", ebtypes.Target{Id: aws.String("t2"), Arn: aws.String(qarn),
 			InputTransformer: &ebtypes.InputTransformer{
 				InputPathsMap: map[string]string{"detail-type": "$.detail-type", "timestamp": "$.time", "command": "$.detail.command"},
 				InputTemplate: aws.String(`"Event of <detail-type> type, with not defined key <notdefinedkey>"`),
 			}}),
-			code: "ValidationException", msg: "InputTemplate for target t2 contains invalid placeholder notdefinedkey.",
-			bug: "PutTargets accepts an InputTemplate whose placeholder is not in InputPathsMap (server/payload.go validateTarget is a stub)"},
+			code: "ValidationException", msg: "InputTemplate for target t2 contains invalid placeholder notdefinedkey."},
 		{name: "remove targets of a missing rule", call: func() error {
 			_, err := e.eb.RemoveTargets(c, &eventbridge.RemoveTargetsInput{Rule: aws.String("nope"), Ids: []string{"t"}})
 			return err
