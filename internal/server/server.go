@@ -29,12 +29,12 @@ type Server struct {
 	cfg config.Config
 	log *slog.Logger
 
-	st      *store.Store
-	cat     *catalog.Catalog
-	ingest  *ingest.Ingester
-	router  *router.Router
-	deliver *delivery.Deliverer
-	targets *target.Registry
+	st         *store.Store
+	cat        *catalog.Catalog
+	ingest     *ingest.Ingester
+	router     *router.Router
+	deliver    *delivery.Deliverer
+	targets    *target.Registry
 	queues     *queue.Service
 	api        *awsproto.Mux
 	transforms transforms
