@@ -45,6 +45,7 @@ func main() {
 	drain := flag.Duration("drain", 30*time.Second, "how long to wait for the queue to drain after sending")
 	label := flag.String("label", "", "name printed with the results")
 	withRule := flag.Bool("rule", true, "create a rule and queue target (false: measure ingest alone)")
+	del := flag.Bool("delete", false, "delete received messages (otherwise they are received with a long visibility timeout and left, so the measurement is not bounded by DeleteMessage calls)")
 	flag.Parse()
 
 	cfg := aws.Config{Region: *region, Credentials: credentials.NewStaticCredentialsProvider(*account, "secret", "")}
@@ -87,7 +88,7 @@ func main() {
 		cwg.Add(1)
 		go func() {
 			defer cwg.Done()
-			consume(ctx, sq, q.QueueUrl, stop, &received, &e2eLat)
+			consume(ctx, sq, q.QueueUrl, stop, &received, &e2eLat, *del)
 		}()
 	}
 
@@ -159,14 +160,18 @@ func main() {
 
 type sqstypesName = sqstypes.QueueAttributeName
 
-func consume(ctx context.Context, sq *sqs.Client, url *string, stop chan struct{}, received *atomic.Int64, lat *latencies) {
+func consume(ctx context.Context, sq *sqs.Client, url *string, stop chan struct{}, received *atomic.Int64, lat *latencies, del bool) {
 	for {
 		select {
 		case <-stop:
 			return
 		default:
 		}
-		out, err := sq.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1})
+		in := &sqs.ReceiveMessageInput{QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1}
+		if !del {
+			in.VisibilityTimeout = 900
+		}
+		out, err := sq.ReceiveMessage(ctx, in)
 		if err != nil {
 			time.Sleep(50 * time.Millisecond)
 			continue
@@ -183,6 +188,9 @@ func consume(ctx context.Context, sq *sqs.Client, url *string, stop chan struct{
 				lat.add(now.Sub(time.Unix(0, ev.Detail.Sent)))
 			}
 			received.Add(1)
+			if !del {
+				continue
+			}
 			wg.Add(1)
 			go func(h *string) {
 				defer wg.Done()

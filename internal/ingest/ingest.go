@@ -120,6 +120,11 @@ func (in *Ingester) Put(ctx context.Context, scope catalog.Scope, entries []Entr
 			results[i].EventID = NewEventID()
 			continue
 		}
+		detail, ok := compact(e.Detail)
+		if !ok {
+			results[i] = Result{ErrorCode: "MalformedDetail", ErrorMessage: "Detail is malformed."}
+			continue
+		}
 		t := now
 		if e.Time != nil {
 			t = *e.Time
@@ -127,7 +132,7 @@ func (in *Ingester) Put(ctx context.Context, scope catalog.Scope, entries []Entr
 		env := Envelope{
 			Version: "0", ID: NewEventID(), DetailType: e.DetailType, Source: e.Source,
 			Account: target.Account, Time: FormatTime(t), Region: target.Region,
-			Resources: e.Resources, Detail: compact(e.Detail),
+			Resources: e.Resources, Detail: detail,
 		}
 		if env.Resources == nil {
 			env.Resources = []string{}
@@ -169,7 +174,7 @@ func validate(e *Entry) (code, msg string) {
 	case e.Detail == "":
 		return "InvalidArgument", "Parameter Detail is not valid. Reason: Detail is a required argument."
 	}
-	if !isJSONObject(e.Detail) {
+	if !isObjectStart(e.Detail) {
 		return "MalformedDetail", "Detail is malformed."
 	}
 	if strings.HasPrefix(e.Source, "aws.") {
@@ -178,20 +183,24 @@ func validate(e *Entry) (code, msg string) {
 	return "", ""
 }
 
-func isJSONObject(s string) bool {
-	t := strings.TrimLeft(s, " \t\r\n") // JSON's whitespace only
-	return strings.HasPrefix(t, "{") && json.Valid([]byte(s))
+// isObjectStart reports whether s starts like a JSON object; compact
+// checks the rest.
+func isObjectStart(s string) bool {
+	return strings.HasPrefix(strings.TrimLeft(s, " \t\r\n"), "{") // JSON's whitespace only
 }
 
-func compact(s string) json.RawMessage {
+// compact returns the detail without insignificant whitespace, or false if
+// it is not valid JSON.
+func compact(s string) (json.RawMessage, bool) {
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
 	var b bytes.Buffer
+	b.Grow(len(s))
 	if err := json.Compact(&b, []byte(s)); err != nil {
-		return json.RawMessage(s)
+		return nil, false
 	}
-	return b.Bytes()
+	return b.Bytes(), true
 }
 
 // Hops reads the bus-to-bus hop count from a header value.

@@ -72,7 +72,13 @@ func (s *Server) wire(ctx, runCtx context.Context) error {
 func (s *Server) internalRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /_switchyard/explain", s.explain)
 	mux.HandleFunc("GET /_switchyard/stats", s.stats)
-	mux.HandleFunc("/_switchyard/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/_switchyard/debug/pprof/", func(w http.ResponseWriter, r *http.Request) {
+		if name := strings.TrimPrefix(r.URL.Path, "/_switchyard/debug/pprof/"); name != "" {
+			pprof.Handler(name).ServeHTTP(w, r)
+			return
+		}
+		pprof.Index(w, r)
+	})
 	mux.HandleFunc("/_switchyard/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/_switchyard/debug/pprof/trace", pprof.Trace)
 }

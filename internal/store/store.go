@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -111,9 +112,17 @@ func (s *Store) startEmbedded(o Options) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
+	token := rand.Text()
 	opts := &server.Options{
 		ServerName:         "switchyard",
-		DontListen:         true,
+		// A loopback listener on a random port, guarded by a random
+		// token, rather than an in-process pipe: measured with 16
+		// writers sending batches of 10 acknowledged publishes, the pipe
+		// (net.Pipe hands every write over synchronously) managed 41k
+		// messages/s and loopback TCP 126k (store BenchmarkPublish).
+		Host:          "127.0.0.1",
+		Port:          -1,
+		Authorization: token,
 		JetStream:          true,
 		StoreDir:           dir,
 		JetStreamMaxMemory: o.MaxMemory,
@@ -141,7 +150,7 @@ func (s *Store) startEmbedded(o Options) error {
 		return errors.New("embedded NATS did not become ready")
 	}
 	s.ns = ns
-	s.nc, err = nats.Connect("", nats.InProcessServer(ns), nats.Name("switchyard"))
+	s.nc, err = nats.Connect(ns.ClientURL(), nats.Name("switchyard"), nats.Token(token), nats.MaxReconnects(-1))
 	if err != nil {
 		ns.Shutdown()
 		return err
