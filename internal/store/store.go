@@ -114,15 +114,15 @@ func (s *Store) startEmbedded(o Options) error {
 	}
 	token := rand.Text()
 	opts := &server.Options{
-		ServerName:         "switchyard",
+		ServerName: "switchyard",
 		// A loopback listener on a random port, guarded by a random
 		// token, rather than an in-process pipe: measured with 16
 		// writers sending batches of 10 acknowledged publishes, the pipe
 		// (net.Pipe hands every write over synchronously) managed 41k
 		// messages/s and loopback TCP 126k (store BenchmarkPublish).
-		Host:          "127.0.0.1",
-		Port:          -1,
-		Authorization: token,
+		Host:               "127.0.0.1",
+		Port:               -1,
+		Authorization:      token,
 		JetStream:          true,
 		StoreDir:           dir,
 		JetStreamMaxMemory: o.MaxMemory,
