@@ -9,20 +9,13 @@ import (
 	"github.com/switchyard/switchyard/internal/awsapi/events"
 	"github.com/switchyard/switchyard/internal/awsproto"
 	"github.com/switchyard/switchyard/internal/pattern"
+	"github.com/switchyard/switchyard/internal/schedule"
 )
 
-// ValidateSchedule checks a ScheduleExpression. It is replaceable so the
-// scheduler can install its full parser; the default accepts rate(...)
-// and cron(...) of the right shape.
-var ValidateSchedule = func(expr string) bool {
-	switch {
-	case strings.HasPrefix(expr, "rate(") && strings.HasSuffix(expr, ")"):
-		f := strings.Fields(expr[5 : len(expr)-1])
-		return len(f) == 2
-	case strings.HasPrefix(expr, "cron(") && strings.HasSuffix(expr, ")"):
-		return len(strings.Fields(expr[5:len(expr)-1])) == 6
-	}
-	return false
+// validSchedule reports whether EventBridge accepts a ScheduleExpression.
+func validSchedule(expr string) bool {
+	_, err := schedule.Parse(expr)
+	return err == nil
 }
 
 // PatternError turns a pattern parse failure into AWS's
@@ -51,7 +44,7 @@ func (a *API) putRule(ctx context.Context, r *awsproto.Request, in *events.PutRu
 		if bus != DefaultBus {
 			return nil, awsproto.Errorf("ValidationException", "ScheduleExpression is supported only on the default event bus.")
 		}
-		if !ValidateSchedule(sched) {
+		if !validSchedule(sched) {
 			return nil, awsproto.Errorf("ValidationException", "Parameter ScheduleExpression is not valid.")
 		}
 	}
