@@ -252,49 +252,76 @@ func (pi *pathIndex) rangeLookup(s *matchScratch, l *leaf) {
 	}
 }
 
-// selectivity estimates how many candidates registering f as an anchor
-// would produce per event: lower is better. Each alternative costs its
-// operator's weight times the branches already filed under the same key.
-func selectivity(f *field, pi *pathIndex) int {
-	cost := 0
+// expectedCandidates estimates how many candidates per event filing f's
+// alternatives in pi would produce: for each alternative, the branches
+// already filed under the same key (counting this one) times the chance an
+// event holds that key, taken as one over the number of distinct keys
+// filed on the path. Operators that cannot be looked up by key weigh more.
+// A branch already filed under f passes itself as self so it is not
+// counted twice.
+func expectedCandidates(f *field, pi *pathIndex, self int32) float64 {
+	if pi == nil {
+		pi = &pathIndex{}
+	}
+	cost := 0.0
 	for i := range f.ops {
 		o := &f.ops[i]
-		w, shared := 0, 0
 		switch o.kind {
 		case opExact:
-			w = 1
-			if pi != nil {
-				shared = len(pi.exact[o.s])
-			}
+			cost += keyed(pi.exact[o.s], len(pi.exact), self)
 		case opNumber:
-			w = 1
-			if pi != nil {
-				shared = len(pi.numbers[o.f])
-			}
+			cost += keyed(pi.numbers[o.f], len(pi.numbers), self)
 		case opFold:
-			w = 2
-			if pi != nil {
-				shared = len(pi.fold[o.s])
-			}
-		case opIP:
-			w = 2
+			cost += keyed(pi.fold[o.s], len(pi.fold), self)
 		case opPrefix, opSuffix, opPrefixFold, opSuffixFold:
-			w = 4
+			a := pi.affixFor(o.kind)
+			cost += 2 * keyedAffix(a.m[o.s], len(a.m), self)
+		case opIP:
+			cost += 1 + 0.1*float64(len(pi.scanned))
 		case opLiteral:
-			w = 8
-			if pi != nil {
-				shared = len(pi.literals[o.lit])
-			}
+			cost += 1 + float64(len(pi.literals[o.lit]))
 		case opWildcard:
-			w = 16
+			cost += 4
 		case opRange:
-			w = 32
+			cost += 1 + 0.1*float64(len(pi.ranges))
 		case opExists:
-			w = 256
+			cost += 16 + float64(len(pi.scanned))
 		case opNot:
-			w = 1024
+			cost += 64 + float64(len(pi.scanned))
 		}
-		cost += w * (1 + shared)
 	}
 	return cost
+}
+
+func keyed(posting []int32, distinct int, self int32) float64 {
+	n := len(posting)
+	if slices.Contains(posting, self) {
+		n--
+	} else {
+		distinct++
+	}
+	return float64(n+1) / float64(max(distinct, 1))
+}
+
+func keyedAffix(posting []affixEntry, distinct int, self int32) float64 {
+	n := len(posting)
+	if slices.ContainsFunc(posting, func(e affixEntry) bool { return e.branch == self }) {
+		n--
+	} else {
+		distinct++
+	}
+	return float64(n+1) / float64(max(distinct, 1))
+}
+
+func (pi *pathIndex) affixFor(k opKind) *affixIndex {
+	switch k {
+	case opPrefix:
+		return &pi.prefix
+	case opSuffix:
+		return &pi.suffix
+	case opPrefixFold:
+		return &pi.prefixFold
+	default:
+		return &pi.suffixFold
+	}
 }

@@ -32,6 +32,8 @@ type Matcher struct {
 	branches   []*cbranch // by branch id; nil when free
 	freeBranch []int32
 	always     []int32 // branches without a mandatory field
+	adds       int     // rules added, to schedule re-filing
+	nextRefile int
 
 	scratch sync.Pool
 }
@@ -102,6 +104,66 @@ func (m *Matcher) Add(id string, p *Pattern) {
 	for _, b := range p.branches {
 		m.addBranch(r, b)
 	}
+	m.adds++
+	if m.adds >= m.nextRefile {
+		m.refile()
+		m.nextRefile = max(64, 2*m.adds)
+	}
+}
+
+// bestAnchor picks the mandatory field of a branch that should produce the
+// fewest candidates, or -1 if it has none. self is the branch's id when it
+// is already filed.
+func (m *Matcher) bestAnchor(cb *cbranch, self int32) (int, float64) {
+	best, cost := -1, 0.0
+	for i, f := range cb.fields {
+		if !f.mandatory() {
+			continue
+		}
+		if c := expectedCandidates(f, m.index[cb.ids[i]], self); best < 0 || c < cost {
+			best, cost = i, c
+		}
+	}
+	return best, cost
+}
+
+// refile moves branches to a better anchor field once the index has grown:
+// early branches were filed when little was known about how values spread.
+// It runs each time the number of rules added doubles, so its cost per
+// added rule stays constant.
+func (m *Matcher) refile() {
+	for bid, cb := range m.branches {
+		if cb == nil || cb.anchor < 0 {
+			continue
+		}
+		id := int32(bid)
+		cur := expectedCandidates(cb.fields[cb.anchor], m.index[cb.ids[cb.anchor]], id)
+		best, cost := m.bestAnchor(cb, id)
+		if best < 0 || best == cb.anchor || cost > cur/2 {
+			continue
+		}
+		old := cb.fields[cb.anchor]
+		pi := m.index[cb.ids[cb.anchor]]
+		for i := range old.ops {
+			pi.unregister(&old.ops[i], id)
+		}
+		cb.anchor = best
+		m.file(cb, id)
+	}
+}
+
+// file registers a branch's anchor field in its path index.
+func (m *Matcher) file(cb *cbranch, bid int32) {
+	id := cb.ids[cb.anchor]
+	pi := m.index[id]
+	if pi == nil {
+		pi = &pathIndex{}
+		m.index[id] = pi
+	}
+	f := cb.fields[cb.anchor]
+	for i := range f.ops {
+		pi.register(&f.ops[i], bid)
+	}
 }
 
 func (m *Matcher) fieldID(path string) int32 {
@@ -138,17 +200,10 @@ func (m *Matcher) releaseField(path string, id int32) {
 
 func (m *Matcher) addBranch(r *ruleEntry, b *branch) {
 	cb := &cbranch{rule: r, fields: b.fields, anchor: -1}
-	best := 0
-	for i, f := range b.fields {
-		id := m.fieldID(f.path)
-		cb.ids = append(cb.ids, id)
-		if !f.mandatory() {
-			continue
-		}
-		if c := selectivity(f, m.index[id]); cb.anchor < 0 || c < best {
-			cb.anchor, best = i, c
-		}
+	for _, f := range b.fields {
+		cb.ids = append(cb.ids, m.fieldID(f.path))
 	}
+	cb.anchor, _ = m.bestAnchor(cb, -1)
 	var bid int32
 	if n := len(m.freeBranch); n > 0 {
 		bid = m.freeBranch[n-1]
@@ -163,16 +218,7 @@ func (m *Matcher) addBranch(r *ruleEntry, b *branch) {
 		m.always = append(m.always, bid)
 		return
 	}
-	id := cb.ids[cb.anchor]
-	pi := m.index[id]
-	if pi == nil {
-		pi = &pathIndex{}
-		m.index[id] = pi
-	}
-	f := cb.fields[cb.anchor]
-	for i := range f.ops {
-		pi.register(&f.ops[i], bid)
-	}
+	m.file(cb, bid)
 }
 
 // Remove drops rule id. It reports whether the rule was present.
@@ -333,8 +379,9 @@ func (m *Matcher) lookup(s *matchScratch, pi *pathIndex, l *leaf) {
 		}
 	case kindNumber:
 		if len(pi.numKeys) > 0 {
-			if a, exact, ok := l.approx(); ok {
-				if !exact && pi.nearKey(a) {
+			// Only numbers close to a filed one can equal it.
+			if a, exact, ok := l.approx(); ok && pi.nearKey(a) {
+				if !exact {
 					a, _ = l.number()
 				}
 				s.candidates32(pi.numbers[a])

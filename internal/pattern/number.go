@@ -108,9 +108,19 @@ func approxNumber(s string) (float64, bool) {
 // near reports whether a (an approximation) is too close to b to decide
 // a comparison with b.
 func near(a, b float64) bool {
-	if math.IsInf(b, 0) {
-		return false
+	d := a - b
+	if d < 0 {
+		d = -d
 	}
-	d := math.Abs(a - b)
-	return d <= nearTolerance*math.Max(math.Abs(a), math.Abs(b)) || d < 1e-280
+	m := a
+	if m < 0 {
+		m = -m
+	}
+	if bb := b; bb > m || -bb > m {
+		m = max(bb, -bb)
+	}
+	if math.IsInf(m, 0) {
+		return a == b
+	}
+	return d <= nearTolerance*m || d < 1e-280
 }
