@@ -71,21 +71,27 @@ func looksLikeIP(s string) (v4shape, v6shape bool) {
 // allows them: "010.0.0.1" is 10.0.0.1).
 func parseIPv4(s string) ([16]byte, bool) {
 	var a [16]byte
-	parts := strings.Split(s, ".")
-	if len(parts) != 4 {
-		return a, false
-	}
-	for i, p := range parts {
-		v := 0
-		for j := 0; j < len(p); j++ {
-			v = v*10 + int(p[j]-'0')
-			if v > 255 {
+	part, v, digits := 0, 0, 0
+	for i := 0; i <= len(s); i++ {
+		if i == len(s) || s[i] == '.' {
+			if digits == 0 || part > 3 {
 				return a, false
 			}
+			a[part] = byte(v)
+			part, v, digits = part+1, 0, 0
+			continue
 		}
-		a[i] = byte(v)
+		c := s[i]
+		if c < '0' || c > '9' {
+			return a, false
+		}
+		v = v*10 + int(c-'0')
+		digits++
+		if v > 255 {
+			return a, false
+		}
 	}
-	return a, true
+	return a, part == 4
 }
 
 // parseIPShaped parses s, which looksLikeIP accepted. IPv4-mapped IPv6
