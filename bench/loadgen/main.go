@@ -55,7 +55,9 @@ func main() {
 
 	suffix := strconv.FormatInt(time.Now().UnixNano(), 36)
 	bus, queue := "loadgen-"+suffix, "loadgen-"+suffix
-	q, err := sq.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(queue)})
+	// A long visibility timeout lets consumers leave messages undeleted
+	// (see -delete) without them coming back during the run.
+	q, err := sq.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(queue), Attributes: map[string]string{"VisibilityTimeout": "900"}})
 	check(err)
 	attrs, err := sq.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: q.QueueUrl, AttributeNames: []sqstypesName{"QueueArn"}})
 	check(err)
@@ -167,11 +169,7 @@ func consume(ctx context.Context, sq *sqs.Client, url *string, stop chan struct{
 			return
 		default:
 		}
-		in := &sqs.ReceiveMessageInput{QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1}
-		if !del {
-			in.VisibilityTimeout = 900
-		}
-		out, err := sq.ReceiveMessage(ctx, in)
+		out, err := sq.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1})
 		if err != nil {
 			time.Sleep(50 * time.Millisecond)
 			continue
