@@ -56,6 +56,15 @@ func ts(t time.Time) *awsapi.Timestamp {
 	return &awsapi.Timestamp{Time: t}
 }
 
+// updateBus is Catalog.UpdateBus answering AWS's error for a missing bus.
+func (a *API) updateBus(ctx context.Context, s Scope, name string, fn func(*Bus) error) (*Bus, error) {
+	b, err := a.cat.UpdateBus(ctx, s, name, fn)
+	if errors.Is(err, ErrNotFound) {
+		return nil, errBusNotFound(name)
+	}
+	return b, err
+}
+
 func (a *API) createEventBus(ctx context.Context, r *awsproto.Request, in *events.CreateEventBusRequest) (any, error) {
 	s := ScopeOf(r)
 	name := str(in.Name)
@@ -168,7 +177,7 @@ func (a *API) updateEventBus(ctx context.Context, r *awsproto.Request, in *event
 	if _, err := a.bus(ctx, s, name); err != nil {
 		return nil, err
 	}
-	b, err := a.cat.UpdateBus(ctx, s, name, func(b *Bus) error {
+	b, err := a.updateBus(ctx, s, name, func(b *Bus) error {
 		if in.Description != nil {
 			b.Description = *in.Description
 		}
@@ -184,9 +193,6 @@ func (a *API) updateEventBus(ctx context.Context, r *awsproto.Request, in *event
 		b.Modified = time.Now().UTC()
 		return nil
 	})
-	if errors.Is(err, ErrNotFound) {
-		return nil, errBusNotFound(name)
-	}
 	if err != nil {
 		return nil, err
 	}

@@ -3,7 +3,6 @@ package catalog
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -68,7 +67,7 @@ func (a *API) putPermission(ctx context.Context, r *awsproto.Request, in *events
 		}
 		add, _ = json.Marshal(st)
 	}
-	_, err = a.cat.UpdateBus(ctx, s, name, func(b *Bus) error {
+	_, err = a.updateBus(ctx, s, name, func(b *Bus) error {
 		if replace != nil {
 			b.Policy = replace
 		} else {
@@ -82,9 +81,6 @@ func (a *API) putPermission(ctx context.Context, r *awsproto.Request, in *events
 		b.Modified = time.Now().UTC()
 		return nil
 	})
-	if errors.Is(err, ErrNotFound) {
-		return nil, errBusNotFound(name)
-	}
 	if err != nil {
 		return nil, err
 	}
@@ -102,7 +98,7 @@ func (a *API) removePermission(ctx context.Context, r *awsproto.Request, in *eve
 	if !all && sid == "" {
 		return nil, awsproto.Errorf("ValidationException", "Parameter StatementId must be specified.")
 	}
-	_, err := a.cat.UpdateBus(ctx, s, name, func(b *Bus) error {
+	_, err := a.updateBus(ctx, s, name, func(b *Bus) error {
 		if all {
 			b.Policy = nil
 			return nil
@@ -117,9 +113,6 @@ func (a *API) removePermission(ctx context.Context, r *awsproto.Request, in *eve
 		b.Modified = time.Now().UTC()
 		return nil
 	})
-	if errors.Is(err, ErrNotFound) {
-		return nil, errBusNotFound(name)
-	}
 	if err != nil {
 		return nil, err
 	}

@@ -516,6 +516,12 @@ func (t *tokenizer) location(pos int) string {
 
 const maxSourceShown = 500
 
+// JacksonLocation renders the location suffix the Jackson JSON parser
+// (and so EventBridge) appends to its error messages for byte offset pos
+// of src: [Source: (String)"..."; line: 1, column: 5]. Columns count
+// UTF-16 units from 1; sources longer than 500 characters are cut.
+func JacksonLocation(src string, pos int) string { return sourceLocation(src, pos) }
+
 func sourceLocation(src string, pos int) string {
 	if pos > len(src) {
 		pos = len(src)

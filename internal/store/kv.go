@@ -136,18 +136,10 @@ func (k *KV) Watch(ctx context.Context, fn func(Entry)) (ready <-chan struct{}, 
 	return done, nil
 }
 
+// mapKVErr is mapErr, also treating a deleted key as not found.
 func mapKVErr(err error) error {
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, jetstream.ErrKeyNotFound), errors.Is(err, jetstream.ErrKeyDeleted):
+	if errors.Is(err, jetstream.ErrKeyDeleted) {
 		return fmt.Errorf("%w: %v", ErrNotFound, err)
-	case errors.Is(err, jetstream.ErrKeyExists):
-		return fmt.Errorf("%w: %v", ErrExists, err)
 	}
-	var apiErr *jetstream.APIError
-	if errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence {
-		return fmt.Errorf("%w: %v", ErrConflict, err)
-	}
-	return err
+	return mapErr(err)
 }

@@ -148,6 +148,8 @@ func (s *Store) DeleteMsg(ctx context.Context, stream string, seq uint64) error 
 	return mapErr(st.DeleteMsg(ctx, seq))
 }
 
+// mapErr turns JetStream's errors into the store's ErrNotFound, ErrExists
+// and ErrConflict.
 func mapErr(err error) error {
 	switch {
 	case err == nil:

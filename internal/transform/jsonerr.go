@@ -1,9 +1,10 @@
 package transform
 
 import (
-	"strconv"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/switchyard/switchyard/internal/pattern"
 )
 
 // AWS checks Target.Input with Jackson and reports only where parsing
@@ -14,43 +15,9 @@ import (
 // against AWS): an unrecognized token is located just after the token, an
 // unexpected character at the character, a premature end at the end.
 
-const maxSourceShown = 500
-
-// sourceLocation renders Jackson's location suffix for offset off of src.
-// Columns count UTF-16 units from 1; sources longer than 500 characters
-// are cut, as Jackson does.
-func sourceLocation(src string, off int) string {
-	off = min(off, len(src))
-	line, col := 1, 1
-	for i := 0; i < off; {
-		r, n := utf8.DecodeRuneInString(src[i:])
-		switch {
-		case r == '\n':
-			line, col = line+1, 1
-		case r == '\r':
-			if i+1 < len(src) && src[i+1] == '\n' {
-				i++
-			}
-			line, col = line+1, 1
-		case r > 0xFFFF:
-			col += 2
-		default:
-			col++
-		}
-		i += n
-	}
-	shown, suffix := src, ""
-	if n := utf8.RuneCountInString(src); n > maxSourceShown {
-		cut := 0
-		for range maxSourceShown {
-			_, w := utf8.DecodeRuneInString(src[cut:])
-			cut += w
-		}
-		shown = src[:cut]
-		suffix = "[truncated " + strconv.Itoa(n-maxSourceShown) + " chars]"
-	}
-	return "[Source: (String)\"" + shown + "\"" + suffix + "; line: " + strconv.Itoa(line) + ", column: " + strconv.Itoa(col) + "]"
-}
+// sourceLocation renders Jackson's location suffix for offset off of src,
+// as EventBridge's pattern errors do.
+func sourceLocation(src string, off int) string { return pattern.JacksonLocation(src, off) }
 
 // jacksonError returns the offset of the first syntax error in src, or -1
 // when src is one valid JSON value (white space around it allowed).
