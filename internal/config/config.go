@@ -39,8 +39,6 @@ type Config struct {
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
 	// Delivery tunes target delivery.
 	Delivery Delivery `yaml:"delivery"`
-	// Resources are created at start if they do not exist.
-	Resources Resources `yaml:"resources"`
 
 	// File is the YAML file the configuration was read from, if any.
 	File string `yaml:"-"`
@@ -56,30 +54,6 @@ type Delivery struct {
 	// with jitter.
 	MinBackoff time.Duration `yaml:"min_backoff"`
 	MaxBackoff time.Duration `yaml:"max_backoff"`
-}
-
-// Resources declares buses, rules and queues to create at start.
-type Resources struct {
-	Account string `yaml:"account"`
-	Region  string `yaml:"region"`
-	Buses   []struct {
-		Name string `yaml:"name"`
-	} `yaml:"buses"`
-	Queues []struct {
-		Name       string            `yaml:"name"`
-		Attributes map[string]string `yaml:"attributes"`
-	} `yaml:"queues"`
-	Rules []struct {
-		Name               string `yaml:"name"`
-		Bus                string `yaml:"bus"`
-		EventPattern       string `yaml:"event_pattern"`
-		ScheduleExpression string `yaml:"schedule_expression"`
-		Targets            []struct {
-			ID    string `yaml:"id"`
-			Arn   string `yaml:"arn"`
-			Input string `yaml:"input"`
-		} `yaml:"targets"`
-	} `yaml:"rules"`
 }
 
 // Default returns the defaults.
