@@ -56,15 +56,21 @@ func (a *API) putRule(ctx context.Context, r *awsproto.Request, in *events.PutRu
 		state = string(*in.State)
 	}
 	rule, err := a.cat.UpdateRule(ctx, s, bus, str(in.Name), func(old *Rule) (*Rule, error) {
+		now := time.Now().UTC()
 		nr := &Rule{
 			Scope: s, Name: str(in.Name), Bus: bus, EventPattern: pat, ScheduleExpression: sched,
 			State: state, Description: str(in.Description), RoleArn: str(in.RoleArn),
-			CreatedBy: s.Account, Tags: tagsFrom(in.Tags), Created: time.Now().UTC(),
+			CreatedBy: s.Account, Tags: tagsFrom(in.Tags), Created: now, ScheduleAnchor: now,
 		}
 		if old != nil {
 			nr.Targets, nr.Tags, nr.Created, nr.ManagedBy, nr.CreatedBy = old.Targets, old.Tags, old.Created, old.ManagedBy, old.CreatedBy
 			if in.State == nil {
 				nr.State = old.State
+			}
+			// A rate keeps its phase unless the expression changes or the
+			// rule comes back from being disabled.
+			if old.ScheduleExpression == sched && (old.Enabled() || !nr.Enabled()) && !old.ScheduleAnchor.IsZero() {
+				nr.ScheduleAnchor = old.ScheduleAnchor
 			}
 		}
 		return nr, nil
@@ -169,6 +175,9 @@ func (a *API) setState(ctx context.Context, r *awsproto.Request, name, bus, stat
 	_, err := a.cat.UpdateRule(ctx, s, bus, name, func(old *Rule) (*Rule, error) {
 		if old == nil {
 			return nil, errRuleNotFound(name, bus)
+		}
+		if !old.Enabled() && state != StateDisabled {
+			old.ScheduleAnchor = time.Now().UTC()
 		}
 		old.State = state
 		return old, nil

@@ -65,6 +65,9 @@ type Rule struct {
 	Tags               []Tag     `json:"tags,omitempty"`
 	Targets            []Target  `json:"targets,omitempty"`
 	Created            time.Time `json:"created"`
+	// ScheduleAnchor is when a rate() schedule starts counting: when the
+	// rule got its schedule expression or was last enabled.
+	ScheduleAnchor time.Time `json:"scheduleAnchor,omitzero"`
 }
 
 // Rule states.

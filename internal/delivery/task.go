@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/switchyard/switchyard/internal/catalog"
+	"github.com/switchyard/switchyard/internal/store"
 )
 
 // Stream layout.
@@ -34,6 +35,17 @@ type Task struct {
 
 // Subject returns the DELIVERIES subject for a task.
 func Subject(account string) string { return SubjectPrefix + account }
+
+// Msg is the DELIVERIES message that files the task for event.
+func (t *Task) Msg(event []byte) *store.Msg {
+	hdr, _ := json.Marshal(t)
+	return &store.Msg{
+		Subject: Subject(t.Scope.Account),
+		ID:      t.MessageID(),
+		Data:    event,
+		Header:  store.Header{HeaderTask: {string(hdr)}, HeaderTarget: {t.Target.Arn}},
+	}
+}
 
 // MessageID de-duplicates a task's publication.
 func (t *Task) MessageID() string {

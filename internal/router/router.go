@@ -126,13 +126,7 @@ func (r *Router) route(ctx context.Context, m store.Delivery, rules []*catalog.R
 				EventID: env.ID, Scope: scope, Bus: bus, Rule: rule.Name, RuleArn: rule.Arn(),
 				Target: tg, Ingested: ingested, Hops: hops, Replay: h.Get(ingest.HeaderReplay),
 			}
-			hdr, _ := json.Marshal(&t)
-			msgs = append(msgs, &store.Msg{
-				Subject: delivery.Subject(scope.Account),
-				ID:      t.MessageID(),
-				Data:    event,
-				Header:  store.Header{delivery.HeaderTask: {string(hdr)}, delivery.HeaderTarget: {tg.Arn}},
-			})
+			msgs = append(msgs, t.Msg(event))
 		}
 	}
 	if len(msgs) > 0 {

@@ -20,6 +20,7 @@ import (
 	"github.com/switchyard/switchyard/internal/ingest"
 	"github.com/switchyard/switchyard/internal/queue"
 	"github.com/switchyard/switchyard/internal/router"
+	"github.com/switchyard/switchyard/internal/scheduler"
 	"github.com/switchyard/switchyard/internal/store"
 	"github.com/switchyard/switchyard/internal/target"
 )
@@ -36,6 +37,7 @@ type Server struct {
 	deliver    *delivery.Deliverer
 	targets    *target.Registry
 	queues     *queue.Service
+	scheduler  *scheduler.Scheduler
 	api        *awsproto.Mux
 	transforms transforms
 
@@ -44,6 +46,7 @@ type Server struct {
 	ready  atomic.Bool
 	cancel context.CancelFunc
 	done   chan struct{}
+	clock  scheduler.Clock
 }
 
 // New returns a server for cfg; Start runs it.
@@ -53,6 +56,9 @@ func New(cfg config.Config, log *slog.Logger) *Server {
 	}
 	return &Server{cfg: cfg, log: log, done: make(chan struct{})}
 }
+
+// SetClock replaces the scheduler's clock (tests); call before Start.
+func (s *Server) SetClock(c scheduler.Clock) { s.clock = c }
 
 // Start opens the store, starts the workers and begins serving. It returns
 // once the server is ready.
@@ -97,6 +103,10 @@ func (s *Server) start(ctx, runCtx context.Context) error {
 		return err
 	}
 	if err := s.deliver.Start(runCtx); err != nil {
+		return err
+	}
+	s.scheduler = scheduler.New(s.st, s.cat, s.log, scheduler.Options{Clock: s.clock})
+	if err := s.scheduler.Start(runCtx); err != nil {
 		return err
 	}
 	s.ln, err = net.Listen("tcp", s.cfg.Listen)
@@ -161,6 +171,9 @@ func (s *Server) Close(ctx context.Context) error {
 }
 
 func (s *Server) shutdown() {
+	if s.scheduler != nil {
+		s.scheduler.Stop()
+	}
 	if s.router != nil {
 		s.router.Stop()
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/pprof"
+	"strconv"
 	"strings"
 
 	"github.com/switchyard/switchyard/internal/awsproto"
@@ -72,6 +73,8 @@ func (s *Server) wire(ctx, runCtx context.Context) error {
 func (s *Server) internalRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /_switchyard/explain", s.explain)
 	mux.HandleFunc("GET /_switchyard/stats", s.stats)
+	mux.HandleFunc("POST /_switchyard/schedules/fire", s.fireSchedule)
+	mux.HandleFunc("GET /_switchyard/schedules", s.listSchedules)
 	mux.HandleFunc("/_switchyard/debug/pprof/", func(w http.ResponseWriter, r *http.Request) {
 		if name := strings.TrimPrefix(r.URL.Path, "/_switchyard/debug/pprof/"); name != "" {
 			pprof.Handler(name).ServeHTTP(w, r)
@@ -96,8 +99,7 @@ func (s *Server) explain(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "body must be JSON: "+err.Error(), http.StatusBadRequest)
 		return
 	}
-	caller := awsproto.ParseCaller(r, s.cfg.Region)
-	scope := catalog.Scope{Account: firstNonEmpty(req.Account, caller.Account), Region: firstNonEmpty(req.Region, caller.Region)}
+	scope := s.scopeOf(r, req.Account, req.Region)
 	bus := firstNonEmpty(req.Bus, catalog.DefaultBus)
 	event := []byte(req.Event)
 	if len(event) > 0 && event[0] == '"' {
@@ -113,6 +115,51 @@ func (s *Server) explain(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	_ = json.NewEncoder(w).Encode(map[string]any{"account": scope.Account, "region": scope.Region, "bus": bus, "rules": x})
+}
+
+// scopeOf takes the account and region from explicit values or, failing
+// that, from the request's signature.
+func (s *Server) scopeOf(r *http.Request, account, region string) catalog.Scope {
+	caller := awsproto.ParseCaller(r, s.cfg.Region)
+	return catalog.Scope{Account: firstNonEmpty(account, caller.Account), Region: firstNonEmpty(region, caller.Region)}
+}
+
+// fireSchedule fires a rule's targets now with a Scheduled Event marked as
+// a manual fire. Body: {"rule": "...", "bus": "default"} (account and
+// region as for explain).
+func (s *Server) fireSchedule(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Account string `json:"account"`
+		Region  string `json:"region"`
+		Bus     string `json:"bus"`
+		Rule    string `json:"rule"`
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&req); err != nil || req.Rule == "" {
+		http.Error(w, `body must be JSON with "rule"`, http.StatusBadRequest)
+		return
+	}
+	scope := s.scopeOf(r, req.Account, req.Region)
+	id, n, err := s.scheduler.FireNow(r.Context(), scope, firstNonEmpty(req.Bus, catalog.DefaultBus), req.Rule)
+	w.Header().Set("Content-Type", "application/json")
+	if err != nil {
+		w.WriteHeader(http.StatusNotFound)
+		_ = json.NewEncoder(w).Encode(map[string]string{"error": "rule " + req.Rule + " not found"})
+		return
+	}
+	_ = json.NewEncoder(w).Encode(map[string]any{"eventId": id, "targets": n})
+}
+
+// listSchedules lists scheduled rules with their next fire times:
+// ?rule=name&n=5&account=...&region=...
+func (s *Server) listSchedules(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	n, _ := strconv.Atoi(q.Get("n"))
+	if n <= 0 || n > 1000 {
+		n = 5
+	}
+	plans := s.scheduler.Plans(s.scopeOf(r, q.Get("account"), q.Get("region")), q.Get("rule"), n)
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]any{"schedules": plans})
 }
 
 func (s *Server) stats(w http.ResponseWriter, r *http.Request) {

@@ -100,3 +100,36 @@ if body["resources"] != ["arn:aws:lambda:ap-south-1:123456789012:function:user-o
 if group != "user-onboarding":
     fail("MessageGroupId: %r" % group)
 print("seed: ok (event %s arrived in user-onboarding-queue)" % body["id"])
+
+# The daily maintenance rule (cron(0 2 * * ? *)), with a queue target
+# added, fired now through Switchyard's manual trigger.
+import urllib.request
+
+maint_url = sqs.create_queue(QueueName="maintenance-tasks")["QueueUrl"]
+events.put_targets(Rule="MyLearning-Daily-Maintenance", Targets=[
+    {"Id": "4", "Arn": "arn:aws:sqs:ap-south-1:123456789012:maintenance-tasks"}])
+req = urllib.request.Request(
+    os.environ["AWS_ENDPOINT_URL"] + "/_switchyard/schedules/fire",
+    data=json.dumps({"rule": "MyLearning-Daily-Maintenance", "account": "123456789012",
+                     "region": "ap-south-1"}).encode(),
+    headers={"Content-Type": "application/json"})
+fired = json.load(urllib.request.urlopen(req))
+if fired.get("targets") != 4:
+    fail("manual fire: %r" % fired)
+deadline = time.time() + 20
+tick = None
+while time.time() < deadline and tick is None:
+    for m in sqs.receive_message(QueueUrl=maint_url, WaitTimeSeconds=2).get("Messages", []):
+        tick = json.loads(m["Body"])
+if tick is None:
+    fail("the maintenance rule's scheduled event did not arrive")
+if (tick["source"], tick["detail-type"], tick["resources"]) != (
+        "aws.events", "Scheduled Event",
+        ["arn:aws:events:ap-south-1:123456789012:rule/MyLearning-Daily-Maintenance"]):
+    fail("scheduled event: %r" % tick)
+plans = json.load(urllib.request.urlopen(
+    os.environ["AWS_ENDPOINT_URL"] + "/_switchyard/schedules?account=123456789012&region=ap-south-1&rule=MyLearning-Daily-Maintenance&n=3"))
+nexts = plans["schedules"][0]["next"]
+if len(nexts) != 3 or not all(n.endswith("T02:00:00Z") for n in nexts):
+    fail("next fire times: %r" % nexts)
+print("seed: ok (maintenance rule fired manually; next fires %s)" % ", ".join(nexts))
