@@ -39,6 +39,12 @@ type Config struct {
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
 	// Delivery tunes target delivery.
 	Delivery Delivery `yaml:"delivery"`
+	// Targets says how to reach targets outside Switchyard: Lambda
+	// functions and AWS services.
+	Targets Targets `yaml:"targets"`
+	// SecretsKeyFile holds the key that encrypts connection secrets at
+	// rest (created in the data directory if not set).
+	SecretsKeyFile string `yaml:"secrets_key_file"`
 
 	// File is the YAML file the configuration was read from, if any.
 	File string `yaml:"-"`
@@ -54,6 +60,48 @@ type Delivery struct {
 	// with jitter.
 	MinBackoff time.Duration `yaml:"min_backoff"`
 	MaxBackoff time.Duration `yaml:"max_backoff"`
+}
+
+// Targets configures how targets outside Switchyard are reached.
+type Targets struct {
+	// Lambda maps function names (the last part of a target's
+	// arn:aws:lambda:…:function:<name> ARN) to how to run them.
+	Lambda map[string]LambdaFunction `yaml:"lambda"`
+	// AWS maps AWS service names (kinesis, firehose, states, logs, ecs,
+	// batch, ssm, redshift-data, sagemaker, apigateway) to the endpoint
+	// and credentials targets of that service are forwarded to; the entry
+	// "default" applies to services without their own.
+	AWS map[string]AWSEndpoint `yaml:"aws"`
+}
+
+// LambdaFunction is one way of running a Lambda target; set exactly one
+// of InvokeURL, URL and Command.
+type LambdaFunction struct {
+	// InvokeURL is an endpoint speaking the Lambda Invoke API (the runtime
+	// interface emulator, sam local start-lambda, or AWS); the event is
+	// posted to <InvokeURL>/2015-03-31/functions/<name>/invocations with
+	// X-Amz-Invocation-Type: Event.
+	InvokeURL string `yaml:"invoke_url"`
+	// URL receives the event as a JSON POST.
+	URL string `yaml:"url"`
+	// Command is a program started per invocation with the event on its
+	// standard input; a non-zero exit fails the invocation.
+	Command []string `yaml:"command"`
+	// Env adds environment variables for Command.
+	Env map[string]string `yaml:"env"`
+	// Timeout bounds one invocation (default 10s).
+	Timeout time.Duration `yaml:"timeout"`
+	// Region and credentials sign InvokeURL requests (SigV4), for AWS.
+	AWSEndpoint `yaml:",inline"`
+}
+
+// AWSEndpoint is where and as whom requests to an AWS service go.
+type AWSEndpoint struct {
+	Endpoint        string `yaml:"endpoint"`
+	Region          string `yaml:"region"`
+	AccessKeyID     string `yaml:"access_key_id"`
+	SecretAccessKey string `yaml:"secret_access_key"`
+	SessionToken    string `yaml:"session_token"`
 }
 
 // Default returns the defaults.
