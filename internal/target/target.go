@@ -47,12 +47,14 @@ func (e *Error) Error() string { return e.Code + ": " + e.Message }
 
 // Error codes.
 const (
-	CodeNotFound     = "RESOURCE_NOT_FOUND"
-	CodeInternal     = "INTERNAL_ERROR"
-	CodeThrottled    = "THROTTLING"
-	CodeInvalidParam = "INVALID_PARAMETER"
-	CodeSDKClient    = "SDK_CLIENT_ERROR"
-	CodeLoop         = "LOOP_DETECTED"
+	CodeNotFound      = "RESOURCE_NOT_FOUND"
+	CodeInternal      = "INTERNAL_ERROR"
+	CodeThrottled     = "THROTTLING"
+	CodeInvalidParam  = "INVALID_PARAMETER"
+	CodeSDKClient     = "SDK_CLIENT_ERROR"
+	CodeLoop          = "LOOP_DETECTED"
+	CodeNoPermissions = "NO_PERMISSIONS"
+	CodeFunctionError = "FUNCTION_ERROR"
 )
 
 // Retryable reports whether err may succeed if tried again. Errors that

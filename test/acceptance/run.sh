@@ -10,7 +10,10 @@ trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "
 
 (cd "$root" && go build -o "$work/switchyard" ./cmd/switchyard)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$work/switchyard" serve --listen "127.0.0.1:$port" --data-dir "$work/data" --log-level warn &
+export LAMBDA_RECORD_DIR="$work/lambda"
+mkdir -p "$LAMBDA_RECORD_DIR"
+"$work/switchyard" serve --listen "127.0.0.1:$port" --data-dir "$work/data" --log-level warn \
+  --config "$here/switchyard.yaml" &
 pid=$!
 for _ in $(seq 1 200); do
   curl -fsS "http://127.0.0.1:$port/_switchyard/health" >/dev/null 2>&1 && break

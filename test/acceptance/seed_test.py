@@ -101,6 +101,26 @@ if group != "user-onboarding":
     fail("MessageGroupId: %r" % group)
 print("seed: ok (event %s arrived in user-onboarding-queue)" % body["id"])
 
+# The rule's Lambda target runs as a local command (switchyard.yaml) and
+# receives the input transformer's output.
+record_dir = os.environ.get("LAMBDA_RECORD_DIR")
+if record_dir:
+    import glob
+    deadline = time.time() + 20
+    welcome = []
+    while time.time() < deadline and not welcome:
+        for path in glob.glob(os.path.join(record_dir, "send-welcome-email.*.json")):
+            with open(path) as f:
+                payload = json.load(f)
+            if payload.get("userId") == "user_67890":
+                welcome.append(payload)
+        time.sleep(0.2)
+    want = {"userId": "user_67890", "email": "student@example.com", "tier": "premium",
+            "action": "send_welcome_email"}
+    if welcome != [want]:
+        fail("send-welcome-email received %r, want %r" % (welcome, want))
+    print("seed: ok (send-welcome-email ran with the transformed input)")
+
 # The daily maintenance rule (cron(0 2 * * ? *)), with a queue target
 # added, fired now through Switchyard's manual trigger.
 import urllib.request
@@ -133,3 +153,16 @@ nexts = plans["schedules"][0]["next"]
 if len(nexts) != 3 or not all(n.endswith("T02:00:00Z") for n in nexts):
     fail("next fire times: %r" % nexts)
 print("seed: ok (maintenance rule fired manually; next fires %s)" % ", ".join(nexts))
+if record_dir:
+    deadline = time.time() + 20
+    names = ["daily-backup-cleanup", "log-archival", "performance-report-generator"]
+    while time.time() < deadline and not all(glob.glob(os.path.join(record_dir, n + ".*.json")) for n in names):
+        time.sleep(0.2)
+    for n in names:
+        paths = glob.glob(os.path.join(record_dir, n + ".*.json"))
+        if not paths:
+            fail("%s did not run" % n)
+        with open(paths[0]) as f:
+            if json.load(f)["detail-type"] != "Scheduled Event":
+                fail("%s got %s" % (n, open(paths[0]).read()))
+    print("seed: ok (the maintenance rule's three Lambda functions ran)")
