@@ -76,8 +76,18 @@ type Deliverer struct {
 }
 
 type lane struct {
-	tasks  chan store.Delivery
+	tasks  chan item
 	active int // workers running; guarded by Deliverer.mu
+}
+
+// item is one delivery waiting in a lane: a task read from the DELIVERIES
+// queue (m), or a first attempt handed over directly by the router (task,
+// event and done).
+type item struct {
+	m     store.Delivery
+	task  *Task
+	event []byte
+	done  func(error)
 }
 
 // laneBuffer is how many tasks may wait for one target.
@@ -124,7 +134,9 @@ func (d *Deliverer) Start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	d.mu.Lock()
 	d.ctx = ctx
+	d.mu.Unlock()
 	stop, err := c.Consume(d.dispatch, 4*d.opt.Workers)
 	if err != nil {
 		return err
@@ -146,37 +158,63 @@ func (d *Deliverer) Stop() {
 	d.wg.Wait()
 }
 
-// dispatch hands a task to its target's lane.
-func (d *Deliverer) dispatch(m store.Delivery) {
-	arn := m.Headers().Get(HeaderTarget)
+// enqueue puts an item in its target's lane and makes sure a worker runs.
+// limit bounds how many items may already wait; it reports false when the
+// lane is that busy (or closed).
+func (d *Deliverer) enqueue(arn string, it item, limit int) bool {
 	d.mu.Lock()
-	if d.closed {
-		d.mu.Unlock()
-		return // redelivered after the ack wait
+	defer d.mu.Unlock()
+	if d.closed || d.ctx == nil {
+		return false
 	}
 	l := d.lanes[arn]
 	if l == nil {
-		l = &lane{tasks: make(chan store.Delivery, laneBuffer)}
+		l = &lane{tasks: make(chan item, laneBuffer)}
 		d.lanes[arn] = l
 	}
-	select {
-	case l.tasks <- m:
-		if l.active < d.opt.TargetConcurrency {
-			l.active++
-			d.wg.Add(1)
-			go d.work(l)
-		}
-		d.mu.Unlock()
-	default:
-		d.mu.Unlock()
-		// The target is backed up: hand the task back for a little later
-		// without counting an attempt.
-		if md, err := m.Metadata(); err == nil {
-			v, _ := d.deferred.LoadOrStore(md.Sequence.Stream, new(atomic.Int64))
-			v.(*atomic.Int64).Add(1)
-		}
-		_ = m.NakWithDelay(backoff(1, 200*time.Millisecond, time.Second))
+	if len(l.tasks) >= limit {
+		return false
 	}
+	select {
+	case l.tasks <- it:
+	default:
+		return false
+	}
+	if l.active < d.opt.TargetConcurrency {
+		l.active++
+		d.wg.Add(1)
+		go d.work(l)
+	}
+	return true
+}
+
+// dispatch hands a task read from the DELIVERIES queue to its lane.
+func (d *Deliverer) dispatch(m store.Delivery) {
+	if d.enqueue(m.Headers().Get(HeaderTarget), item{m: m}, laneBuffer) {
+		return
+	}
+	// The target is backed up: hand the task back for a little later
+	// without counting an attempt.
+	if md, err := m.Metadata(); err == nil {
+		d.defer1(md.Sequence.Stream)
+	}
+	_ = m.NakWithDelay(backoff(1, 200*time.Millisecond, time.Second))
+}
+
+func (d *Deliverer) defer1(seq uint64) {
+	v, _ := d.deferred.LoadOrStore(seq, new(atomic.Int64))
+	v.(*atomic.Int64).Add(1)
+}
+
+// Deliver makes the first attempt of a delivery without filing it first,
+// when the target's lane can start it soon; done is called once the
+// delivery succeeded, went to its dead-letter queue, or was filed in the
+// DELIVERIES queue for a retry (err is non-nil only if filing failed, in
+// which case the caller still owns the delivery). Deliver reports false,
+// without calling done, when the lane is busy: the caller should file the
+// task instead.
+func (d *Deliverer) Deliver(t *Task, event []byte, done func(error)) bool {
+	return d.enqueue(t.Target.Arn, item{task: t, event: event, done: done}, d.opt.TargetConcurrency)
 }
 
 // work runs one of a lane's workers until the lane is empty.
@@ -184,8 +222,12 @@ func (d *Deliverer) work(l *lane) {
 	defer d.wg.Done()
 	for {
 		select {
-		case m := <-l.tasks:
-			d.handle(d.ctx, m)
+		case it := <-l.tasks:
+			if it.m != nil {
+				d.handle(d.ctx, it.m)
+			} else {
+				d.first(d.ctx, it)
+			}
 			continue
 		default:
 		}
@@ -199,9 +241,68 @@ func (d *Deliverer) work(l *lane) {
 	}
 }
 
+// first makes a first attempt handed over by the router.
+func (d *Deliverer) first(ctx context.Context, it item) {
+	t := it.task
+	pol := policyOf(t.Target.Raw)
+	err := d.invoke(ctx, t, it.event)
+	if err == nil || errors.Is(err, ErrSkip) {
+		d.count(err)
+		it.done(nil)
+		return
+	}
+	code, msg := target.Classify(err)
+	if !target.Retryable(err) {
+		d.deadLetter(ctx, t, it.event, code, msg, "", 0, pol)
+		it.done(nil)
+		return
+	}
+	if c := d.exhausted(t, 0, pol); c != "" {
+		d.deadLetter(ctx, t, it.event, code, msg, c, 0, pol)
+		it.done(nil)
+		return
+	}
+	// File the retry: the queue hands it out after the backoff.
+	d.Stats.Retried.Add(1)
+	m := t.Msg(it.event)
+	m.Header.Set(HeaderAttempts, "1")
+	m.Header.Set(HeaderNotBefore, time.Now().Add(d.delay(1, t, pol)).UTC().Format(time.RFC3339Nano))
+	it.done(d.st.Publish(ctx, m))
+}
+
+func (d *Deliverer) count(err error) {
+	if err == nil {
+		d.Stats.Delivered.Add(1)
+	} else {
+		d.Stats.Skipped.Add(1)
+	}
+}
+
+// exhausted returns the EXHAUSTED_RETRY_CONDITION if the delivery may not
+// be retried again, or "".
+func (d *Deliverer) exhausted(t *Task, retries int, pol policy) string {
+	switch {
+	case retries >= pol.maxRetries:
+		return "MaximumRetryAttempts"
+	case time.Since(t.Ingested) >= pol.maxAge:
+		return "MaximumEventAge"
+	}
+	return ""
+}
+
+func (d *Deliverer) delay(attempt int, t *Task, pol policy) time.Duration {
+	delay := backoff(attempt, d.opt.MinBackoff, d.opt.MaxBackoff)
+	if rest := pol.maxAge - time.Since(t.Ingested); delay > rest {
+		delay = max(rest, 0)
+	}
+	return delay
+}
+
+// handle delivers a task read from the DELIVERIES queue.
 func (d *Deliverer) handle(ctx context.Context, m store.Delivery) {
 	var t Task
-	if err := json.Unmarshal([]byte(m.Headers().Get(HeaderTask)), &t); err != nil {
+	h := m.Headers()
+	if err := json.Unmarshal([]byte(h.Get(HeaderTask)), &t); err != nil {
 		d.log.Error("dropping malformed delivery task", "err", err)
 		_ = m.Term()
 		return
@@ -211,43 +312,42 @@ func (d *Deliverer) handle(ctx context.Context, m store.Delivery) {
 	if err == nil {
 		attempt, seq = int(md.NumDelivered), md.Sequence.Stream
 	}
+	// A retry filed by a first attempt waits for its time.
+	if nb, err := time.Parse(time.RFC3339Nano, h.Get(HeaderNotBefore)); err == nil {
+		if wait := time.Until(nb); wait > 0 {
+			d.defer1(seq)
+			_ = m.NakWithDelay(wait)
+			return
+		}
+	}
 	if v, ok := d.deferred.Load(seq); ok {
 		attempt -= int(v.(*atomic.Int64).Load())
+	}
+	if n, err := strconv.Atoi(h.Get(HeaderAttempts)); err == nil {
+		attempt += n
 	}
 	pol := policyOf(t.Target.Raw)
 	event := m.Data()
 
 	err = d.invoke(ctx, &t, event)
 	if err == nil || errors.Is(err, ErrSkip) {
-		if err == nil {
-			d.Stats.Delivered.Add(1)
-		} else {
-			d.Stats.Skipped.Add(1)
-		}
+		d.count(err)
 		d.finish(m, seq)
 		return
 	}
 	retries := attempt - 1
 	code, msg := target.Classify(err)
-	if target.Retryable(err) {
-		age := time.Since(t.Ingested)
-		switch {
-		case retries >= pol.maxRetries:
-			d.deadLetter(ctx, &t, event, code, msg, "MaximumRetryAttempts", retries, pol)
-		case age >= pol.maxAge:
-			d.deadLetter(ctx, &t, event, code, msg, "MaximumEventAge", retries, pol)
-		default:
-			delay := backoff(attempt, d.opt.MinBackoff, d.opt.MaxBackoff)
-			if rest := pol.maxAge - age; delay > rest {
-				delay = rest
-			}
-			d.Stats.Retried.Add(1)
-			d.log.Debug("delivery failed; will retry", "rule", t.RuleArn, "target", t.Target.ID, "attempt", attempt, "delay", delay, "err", err)
-			_ = m.NakWithDelay(delay)
-			return
-		}
-	} else {
+	switch {
+	case !target.Retryable(err):
 		d.deadLetter(ctx, &t, event, code, msg, "", retries, pol)
+	case d.exhausted(&t, retries, pol) != "":
+		d.deadLetter(ctx, &t, event, code, msg, d.exhausted(&t, retries, pol), retries, pol)
+	default:
+		delay := d.delay(attempt, &t, pol)
+		d.Stats.Retried.Add(1)
+		d.log.Debug("delivery failed; will retry", "rule", t.RuleArn, "target", t.Target.ID, "attempt", attempt, "delay", delay, "err", err)
+		_ = m.NakWithDelay(delay)
+		return
 	}
 	d.finish(m, seq)
 }

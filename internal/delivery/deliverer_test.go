@@ -153,3 +153,29 @@ func TestBackoff(t *testing.T) {
 		}
 	}
 }
+
+// A first attempt handed over directly that fails is filed for a retry,
+// which waits for its backoff and counts the first attempt.
+func TestDeliverFirstAttemptThenFiledRetries(t *testing.T) {
+	tg := &flaky{fail: func(int64) error {
+		return &target.Error{Code: target.CodeThrottled, Message: "busy", Retryable: true}
+	}}
+	_, d, rec := setup(t, tg)
+	task := &Task{EventID: "e2", Scope: catalog.Scope{Account: "1", Region: "r"}, RuleArn: "arn:rule", Ingested: time.Now(),
+		Target: catalog.Target{ID: "t", Arn: "arn:aws:test:r:1:x", Raw: json.RawMessage(`{"RetryPolicy":{"MaximumRetryAttempts":2},"DeadLetterConfig":{"Arn":"arn:aws:sqs:r:1:dlq"}}`)}}
+	done := make(chan error, 1)
+	if !d.Deliver(task, []byte(`{"id":"e2"}`), func(err error) { done <- err }) {
+		t.Fatal("Deliver refused an idle target")
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("filing the retry: %v", err)
+	}
+	msgs := rec.wait(t, 1)
+	a := msgs[0].Attributes
+	if a["RETRY_ATTEMPTS"].StringValue != "2" || a["EXHAUSTED_RETRY_CONDITION"].StringValue != "MaximumRetryAttempts" {
+		t.Fatalf("attributes %+v", a)
+	}
+	if tg.calls.Load() != 3 {
+		t.Fatalf("calls = %d, want 3", tg.calls.Load())
+	}
+}

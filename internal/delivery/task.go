@@ -16,6 +16,10 @@ const (
 	// HeaderTarget carries the target ARN, so tasks can be sorted into
 	// per-target lanes without decoding the task.
 	HeaderTarget = "Sy-Target"
+	// HeaderAttempts counts attempts made before the task was filed.
+	HeaderAttempts = "Sy-Attempts"
+	// HeaderNotBefore holds back a filed retry until its time (RFC 3339).
+	HeaderNotBefore = "Sy-Not-Before"
 )
 
 // Task is one pending delivery: the message data is the event, the task

@@ -29,9 +29,15 @@ type Stats struct {
 	Malformed atomic.Int64
 }
 
+// Deliverer makes first attempts directly (see delivery.Deliverer.Deliver).
+type Deliverer interface {
+	Deliver(t *delivery.Task, event []byte, done func(error)) bool
+}
+
 // Router consumes EVENTS.
 type Router struct {
 	st      *store.Store
+	deliver Deliverer
 	cat     *catalog.Catalog
 	log     *slog.Logger
 	workers int
@@ -41,12 +47,16 @@ type Router struct {
 	wg      sync.WaitGroup
 }
 
-// New returns a Router with the given number of workers.
-func New(st *store.Store, cat *catalog.Catalog, log *slog.Logger, workers int) *Router {
+// New returns a Router with the given number of workers. With a
+// Deliverer, a delivery whose target can take it at once is attempted
+// directly and only filed in the DELIVERIES queue if it needs a retry;
+// the event is acknowledged once every one of its deliveries is done or
+// filed.
+func New(st *store.Store, cat *catalog.Catalog, log *slog.Logger, workers int, d Deliverer) *Router {
 	if workers <= 0 {
 		workers = 32
 	}
-	return &Router{st: st, cat: cat, log: log, workers: workers}
+	return &Router{st: st, cat: cat, log: log, workers: workers, deliver: d}
 }
 
 // Start routes events until Stop.
@@ -119,24 +129,44 @@ func (r *Router) route(ctx context.Context, m store.Delivery, rules []*catalog.R
 		ingested = time.Now()
 	}
 	hops := ingest.Hops(h.Get(ingest.HeaderHops))
-	var msgs []*store.Msg
+	// The event is acknowledged when every delivery is done or filed; one
+	// extra count covers this function itself.
+	var pending atomic.Int64
+	var failed atomic.Bool
+	finish := func(err error) {
+		if err != nil {
+			failed.Store(true)
+		}
+		if pending.Add(-1) == 0 {
+			if failed.Load() {
+				r.log.Error("filing delivery tasks failed; will retry", "bus", bus)
+				_ = m.NakWithDelay(time.Second)
+			} else {
+				_ = m.Ack()
+			}
+		}
+	}
+	pending.Store(1)
+	var spill []*store.Msg
 	for _, rule := range rules {
 		for _, tg := range rule.Targets {
-			t := delivery.Task{
+			t := &delivery.Task{
 				EventID: env.ID, Scope: scope, Bus: bus, Rule: rule.Name, RuleArn: rule.Arn(),
 				Target: tg, Ingested: ingested, Hops: hops, Replay: h.Get(ingest.HeaderReplay),
 			}
-			msgs = append(msgs, t.Msg(event))
+			r.Stats.Tasks.Add(1)
+			pending.Add(1)
+			if r.deliver == nil || !r.deliver.Deliver(t, event, finish) {
+				spill = append(spill, t.Msg(event))
+			}
 		}
 	}
-	if len(msgs) > 0 {
-		if err := r.st.Publish(ctx, msgs...); err != nil {
-			r.log.Error("filing delivery tasks failed; will retry", "bus", bus, "err", err)
-			_ = m.NakWithDelay(time.Second)
-			return rules
+	if len(spill) > 0 {
+		err := r.st.Publish(ctx, spill...)
+		for range spill {
+			finish(err)
 		}
-		r.Stats.Tasks.Add(int64(len(msgs)))
 	}
-	_ = m.Ack()
+	finish(nil)
 	return rules
 }

@@ -98,11 +98,11 @@ func (s *Server) start(ctx, runCtx context.Context) error {
 	if err := s.wire(ctx, runCtx); err != nil {
 		return err
 	}
-	s.router = router.New(s.st, s.cat, s.log, 32)
-	if err := s.router.Start(runCtx); err != nil {
+	if err := s.deliver.Start(runCtx); err != nil {
 		return err
 	}
-	if err := s.deliver.Start(runCtx); err != nil {
+	s.router = router.New(s.st, s.cat, s.log, 32, s.deliver)
+	if err := s.router.Start(runCtx); err != nil {
 		return err
 	}
 	s.scheduler = scheduler.New(s.st, s.cat, s.log, scheduler.Options{Clock: s.clock})
