@@ -1,6 +1,8 @@
 // Package delivery invokes targets, at least once and durably. The router
-// files one task per (event, rule, target) in the DELIVERIES work queue;
-// workers here invoke the target and acknowledge the task on success. A
+// hands each (event, rule, target) over directly for a first attempt while
+// it still holds the event unacknowledged, or files it as a task in the
+// DELIVERIES work queue; workers here invoke the target and acknowledge
+// the task (or let the router acknowledge the event) on success. A
 // failure that a retry may cure is redelivered later with exponential
 // backoff and jitter (JetStream's per-message delayed redelivery, so a
 // pending retry survives restarts) until the target's RetryPolicy is spent

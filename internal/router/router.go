@@ -1,9 +1,11 @@
-// Package router moves events from the EVENTS stream to the DELIVERIES
-// queue: for each event it asks the bus's compiled matcher which enabled
-// rules match, and files one delivery task per (rule, target). The event is
-// acknowledged (and leaves the EVENTS work queue) only once every task is
-// stored, so a crash at any point re-routes the event rather than losing
-// it; tasks are de-duplicated by (event, rule, target).
+// Package router moves events from the EVENTS stream to their targets: for
+// each event it asks the bus's compiled matcher which enabled rules match,
+// and for each (rule, target) either hands the first attempt to the
+// delivery lanes directly (when the target can start it at once) or files
+// a task in the DELIVERIES queue. The event is acknowledged (and leaves the
+// EVENTS work queue) only once every delivery is done or filed, so a crash
+// at any point re-routes the event rather than losing it; filed tasks are
+// de-duplicated by (event, rule, target).
 package router
 
 import (
