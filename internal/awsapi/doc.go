@@ -20,6 +20,11 @@
 //   - events: EventBridge (from events-2015-10-07.json)
 //   - sqs: SQS, awsJson1.0 (from sqs-2012-11-05.json, with the awsQuery
 //     error codes of sqs-2012-11-05.query-protocol.json)
+//   - sns: SNS, awsQuery (from sns-2010-03-31.json)
+//
+// For services that are (also) spoken over awsQuery, query_gen.go holds
+// QueryModel, the reduced serialization model internal/awsquery uses to
+// decode form requests and encode XML responses.
 //
 // Each holds a struct per structure shape (optional members are pointers,
 // lists slices, maps maps, enums string types with constants, timestamps

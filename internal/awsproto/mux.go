@@ -202,6 +202,11 @@ func (m *Mux) serveQuery(w http.ResponseWriter, r *http.Request, reqID string) {
 			return
 		}
 	}
+	if m.Fallback != nil {
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		m.Fallback.ServeHTTP(w, r)
+		return
+	}
 	http.Error(w, "no service for this request", http.StatusBadRequest)
 }
 

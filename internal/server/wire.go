@@ -67,6 +67,7 @@ func (s *Server) wire(ctx, runCtx context.Context) error {
 	s.api.DefaultRegion = s.cfg.Region
 	s.api.HandleJSON(catalog.Service(ops))
 	s.api.HandleJSON(q.JSONService())
+	s.api.HandleQuery(q.QueryService())
 	return nil
 }
 

@@ -42,10 +42,15 @@ type patternInfo struct {
 }
 
 type generator struct {
-	opts     options
-	m        *Model
-	overlay  Overlay
-	errTrait map[string]*ErrorTrait // error traits from ErrorsFrom
+	opts options
+	m    *Model
+	// queryModel is the awsQuery model whose serialization model goes
+	// into query_gen.go: the model itself when its protocol is query, or
+	// an awsQuery -errors-from model; nil when there is none.
+	queryModel     *Model
+	queryModelPath string
+	overlay        Overlay
+	errTrait       map[string]*ErrorTrait // error traits from ErrorsFrom
 
 	typeNames  map[string]string   // structure/enum shape -> Go type name
 	fieldNames map[string][]string // structure shape -> Go field name per member
@@ -64,10 +69,13 @@ func generate(opts options) (map[string][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if m.Metadata.Protocol != "json" {
-		return nil, fmt.Errorf("%s: protocol %q: only awsJson models are supported", opts.ModelPath, m.Metadata.Protocol)
+	if m.Metadata.Protocol != "json" && m.Metadata.Protocol != "query" {
+		return nil, fmt.Errorf("%s: protocol %q: only awsJson and awsQuery models are supported", opts.ModelPath, m.Metadata.Protocol)
 	}
 	g := &generator{opts: opts, m: m, errTrait: map[string]*ErrorTrait{}}
+	if m.Metadata.Protocol == "query" {
+		g.queryModel, g.queryModelPath = m, opts.ModelPath
+	}
 	if opts.ErrorsFrom != "" {
 		other, err := loadModel(opts.ErrorsFrom)
 		if err != nil {
@@ -77,6 +85,11 @@ func generate(opts options) (map[string][]byte, error) {
 			if s.Error != nil {
 				g.errTrait[name] = s.Error
 			}
+		}
+		// The awsQuery form of an awsJson service (SQS) also lends its
+		// serialization model, so the service can speak both protocols.
+		if other.Metadata.Protocol == "query" && g.queryModel == nil {
+			g.queryModel, g.queryModelPath = other, opts.ErrorsFrom
 		}
 	}
 	if opts.OverlayPath != "" {
@@ -132,6 +145,13 @@ func generate(opts options) (map[string][]byte, error) {
 		"validate_gen.go":   g.validateFile(),
 		"javastring_gen.go": g.javaStringFile(),
 		"service_gen.go":    g.serviceFile(),
+	}
+	if g.queryModel != nil {
+		src, err := g.queryFile()
+		if err != nil {
+			return nil, err
+		}
+		files["query_gen.go"] = src
 	}
 	out := map[string][]byte{}
 	for name, src := range files {
@@ -427,7 +447,11 @@ func (g *generator) docFile() string {
 	md := g.m.Metadata
 	doc := fmt.Sprintf("Package %s holds the Go API types, request validation and operation table of %s (API version %s), generated from the AWS service model %s (botocore; Apache License 2.0, Copyright Amazon.com, Inc. or its affiliates) by internal/awsapi/gen. See internal/awsapi for how to regenerate.",
 		g.opts.Pkg, md.ServiceFullName, md.APIVersion, baseName(g.opts.ModelPath))
-	return g.file("", comment(doc, ""))
+	text := comment(doc, "")
+	if md.Protocol == "query" {
+		text += "//\n" + comment("The service speaks the awsQuery protocol (form-encoded requests, XML responses). The JSON tags of the types are the model's member names: the JSON document internal/awsquery decodes a request's form parameters to and renders a response from. QueryModel holds the serialization model it needs.", "")
+	}
+	return g.file("", text)
 }
 
 func (g *generator) typesFile() string {
@@ -480,7 +504,10 @@ func (g *generator) typesFile() string {
 				b.WriteString(comment("Deprecated: "+orDefault(mem.DeprecatedMessage, "deprecated in the model."), "\t"))
 			}
 			wire := mem.Name
-			if mem.JSONName != "" {
+			if g.m.Metadata.Protocol == "query" {
+				// locationName is the XML/form name; the JSON document
+				// internal/awsquery decodes to uses member names.
+			} else if mem.JSONName != "" {
 				wire = mem.JSONName
 			} else if mem.LocationName != "" {
 				wire = mem.LocationName
@@ -944,8 +971,11 @@ func (g *generator) serviceFile() string {
 		signing = md.EndpointPrefix
 	}
 	b.WriteString("// Service is the service model's metadata.\nvar Service = awsapi.Service{\n")
-	fmt.Fprintf(&b, "\tServiceID: %q,\n\tFullName: %q,\n\tAPIVersion: %q,\n\tProtocol: %q,\n\tJSONVersion: %q,\n\tTargetPrefix: %q,\n\tEndpointPrefix: %q,\n\tSigningName: %q,\n",
-		md.ServiceID, md.ServiceFullName, md.APIVersion, md.Protocol, md.JSONVersion, md.TargetPrefix, md.EndpointPrefix, signing)
+	fmt.Fprintf(&b, "\tServiceID: %q,\n\tFullName: %q,\n\tAPIVersion: %q,\n\tProtocol: %q,\n", md.ServiceID, md.ServiceFullName, md.APIVersion, md.Protocol)
+	if md.Protocol == "json" {
+		fmt.Fprintf(&b, "\tJSONVersion: %q,\n\tTargetPrefix: %q,\n", md.JSONVersion, md.TargetPrefix)
+	}
+	fmt.Fprintf(&b, "\tEndpointPrefix: %q,\n\tSigningName: %q,\n", md.EndpointPrefix, signing)
 	if len(md.AWSQueryCompatible) > 0 {
 		b.WriteString("\tQueryCompatible: true,\n")
 	}
@@ -1014,4 +1044,91 @@ func (g *generator) serviceFile() string {
 	}
 	b.WriteString("}\n")
 	return g.file(b.String(), "")
+}
+
+// ---- awsQuery serialization model ---------------------------------------------
+
+// queryFile embeds the serialization part of the awsQuery model (metadata,
+// operations with their result wrappers, shapes with locationName,
+// flattened and timestampFormat, members in model order) as QueryModel, the
+// input of internal/awsquery's LoadModel. Documentation, constraints and
+// everything else the wire format does not need are left out.
+func (g *generator) queryFile() (string, error) {
+	qm := g.queryModel
+	md := qm.Metadata
+	var b strings.Builder
+	obj := func(fields ...string) string {
+		var parts []string
+		for i := 0; i+1 < len(fields); i += 2 {
+			if fields[i+1] != "" {
+				parts = append(parts, strconv.Quote(fields[i])+":"+fields[i+1])
+			}
+		}
+		return "{" + strings.Join(parts, ",") + "}"
+	}
+	str := func(s string) string {
+		if s == "" {
+			return ""
+		}
+		return strconv.Quote(s)
+	}
+	ref := func(r *ShapeRef) string {
+		if r == nil {
+			return ""
+		}
+		flat := ""
+		if r.Flattened != nil {
+			flat = strconv.FormatBool(*r.Flattened)
+		}
+		return obj("shape", str(r.Shape), "locationName", str(r.LocationName), "flattened", flat,
+			"timestampFormat", str(r.TimestampFormat), "resultWrapper", str(r.ResultWrapper))
+	}
+	b.WriteString("{\n")
+	b.WriteString(`"metadata":` + obj("apiVersion", str(md.APIVersion), "endpointPrefix", str(md.EndpointPrefix),
+		"protocol", str(md.Protocol), "serviceId", str(md.ServiceID), "signingName", str(md.SigningName),
+		"xmlNamespace", str(md.XMLNamespace)) + ",\n")
+	b.WriteString(`"operations":{` + "\n")
+	for i, name := range sortedKeys(qm.Operations) {
+		op := qm.Operations[name]
+		sep := ",\n"
+		if i == len(qm.Operations)-1 {
+			sep = "\n"
+		}
+		b.WriteString(strconv.Quote(name) + ":" + obj("input", ref(op.Input), "output", ref(op.Output)) + sep)
+	}
+	b.WriteString("},\n")
+	b.WriteString(`"shapes":{` + "\n")
+	for i, name := range sortedKeys(qm.Shapes) {
+		s := qm.Shapes[name]
+		var members string
+		if s.Type == "structure" {
+			var parts []string
+			for _, mem := range s.Members {
+				parts = append(parts, strconv.Quote(mem.Name)+":"+ref(&mem.ShapeRef))
+			}
+			members = "{" + strings.Join(parts, ",") + "}"
+		}
+		flat := ""
+		if s.Flattened {
+			flat = "true"
+		}
+		sep := ",\n"
+		if i == len(qm.Shapes)-1 {
+			sep = "\n"
+		}
+		b.WriteString(strconv.Quote(name) + ":" + obj("type", str(s.Type), "members", members,
+			"member", ref(s.Member), "key", ref(s.Key), "value", ref(s.Value), "flattened", flat,
+			"locationName", str(s.LocationName), "timestampFormat", str(s.TimestampFormat)) + sep)
+	}
+	b.WriteString("}}\n")
+	js := b.String()
+	if !json.Valid([]byte(js)) {
+		return "", fmt.Errorf("internal error: the query model of %s is not valid JSON", g.queryModelPath)
+	}
+	doc := fmt.Sprintf("QueryModel is the awsQuery serialization model of the service (from %s: operations, result wrappers, shapes with their locationName, flattened and timestampFormat traits, members in model order; no documentation or constraints), in botocore's JSON form, for internal/awsquery.LoadModel.", baseName(g.queryModelPath))
+	lit := strconv.Quote(js)
+	if !strings.ContainsAny(js, "`\r") {
+		lit = "`" + js + "`" // one shape per line, readable in diffs
+	}
+	return g.file(comment(doc, "")+"const QueryModel = "+lit+"\n", ""), nil
 }

@@ -1,5 +1,6 @@
 // Command gen generates a Go package of API types, request validation and
-// an operation table from a botocore service model (awsJson protocols).
+// an operation table from a botocore service model (awsJson or awsQuery
+// protocol: the wire protocol does not change the shapes).
 //
 // Usage (from internal/awsapi, as go generate runs it):
 //
@@ -11,6 +12,12 @@
 // validate_gen.go, javastring_gen.go and service_gen.go; other *_gen.go
 // files found there are removed, other files are left alone. The output
 // is deterministic and gofmt'ed.
+//
+// For an awsQuery model (SNS), the JSON tags of the types are the member
+// names (locationName is the form/XML name there), and query_gen.go holds
+// QueryModel, the model's serialization part for internal/awsquery. An
+// awsJson model whose -errors-from model is its awsQuery form (SQS) gets
+// that model's QueryModel too, so the service can serve both protocols.
 package main
 
 import (
@@ -38,10 +45,10 @@ func parseArgs(args []string, stderr io.Writer) (options, string, error) {
 	fs.SetOutput(stderr)
 	var o options
 	var out string
-	fs.StringVar(&o.ModelPath, "model", "", "botocore service model (JSON, awsJson protocol)")
+	fs.StringVar(&o.ModelPath, "model", "", "botocore service model (JSON, awsJson or awsQuery protocol)")
 	fs.StringVar(&out, "out", "", "output package directory")
 	fs.StringVar(&o.Pkg, "pkg", "", "package name (default: base name of -out)")
-	fs.StringVar(&o.ErrorsFrom, "errors-from", "", "optional model whose error traits (code, HTTP status) complete the model's")
+	fs.StringVar(&o.ErrorsFrom, "errors-from", "", "optional model whose error traits (code, HTTP status) complete the model's; an awsQuery one also gives QueryModel")
 	fs.StringVar(&o.OverlayPath, "overlay", "", "optional Switchyard overlay JSON (see internal/awsapi/models)")
 	fs.StringVar(&o.Runtime, "runtime", defaultRuntime, "import path of the awsapi runtime package")
 	if err := fs.Parse(args); err != nil {

@@ -26,6 +26,7 @@ type Metadata struct {
 	SigningName        string          `json:"signingName"`
 	TargetPrefix       string          `json:"targetPrefix"`
 	AWSQueryCompatible json.RawMessage `json:"awsQueryCompatible"`
+	XMLNamespace       string          `json:"xmlNamespace"`
 }
 
 // Operation is one entry of the model's "operations".
@@ -47,6 +48,10 @@ type ShapeRef struct {
 	JSONName          string `json:"jsonName"`
 	Deprecated        bool   `json:"deprecated"`
 	DeprecatedMessage string `json:"deprecatedMessage"`
+	// awsQuery serialization traits (kept in QueryModel).
+	Flattened       *bool  `json:"flattened"`
+	TimestampFormat string `json:"timestampFormat"`
+	ResultWrapper   string `json:"resultWrapper"`
 	// Traits the generator does not support on members.
 	Location     string `json:"location"`
 	EventPayload bool   `json:"eventpayload"`
@@ -115,6 +120,9 @@ type Shape struct {
 	Deprecated        bool         `json:"deprecated"`
 	DeprecatedMessage string       `json:"deprecatedMessage"`
 	TimestampFormat   string       `json:"timestampFormat"`
+	// awsQuery serialization traits (kept in QueryModel).
+	Flattened    bool   `json:"flattened"`
+	LocationName string `json:"locationName"`
 	// Traits the generator does not support.
 	Union       bool `json:"union"`
 	Document    bool `json:"document"`
