@@ -36,10 +36,18 @@ type Deliverer interface {
 	Deliver(t *delivery.Task, event []byte, done func(error)) bool
 }
 
+// Archiver copies events into the archives of their bus and restricts
+// replayed events to the rules their replay names (see archive.Archives).
+type Archiver interface {
+	Copies(scope catalog.Scope, bus string, event []byte, replayed bool) []*store.Msg
+	RestrictReplay(h store.Header, rules []*catalog.Rule) []*catalog.Rule
+}
+
 // Router consumes EVENTS.
 type Router struct {
 	st      *store.Store
 	deliver Deliverer
+	archive Archiver
 	cat     *catalog.Catalog
 	log     *slog.Logger
 	workers int
@@ -60,6 +68,11 @@ func New(st *store.Store, cat *catalog.Catalog, log *slog.Logger, workers int, d
 	}
 	return &Router{st: st, cat: cat, log: log, workers: workers, deliver: d}
 }
+
+// SetArchiver makes the router archive events (call before Start): the
+// archive copies go into the same publish as the filed deliveries, before
+// the event is acknowledged.
+func (r *Router) SetArchiver(a Archiver) { r.archive = a }
 
 // Start routes events until Stop.
 func (r *Router) Start(ctx context.Context) error {
@@ -117,7 +130,20 @@ func (r *Router) route(ctx context.Context, m store.Delivery, rules []*catalog.R
 	if _, ok := r.cat.Bus(scope, bus); !ok {
 		r.Stats.Unrouted.Add(1)
 	}
+	var spill []*store.Msg
+	if r.archive != nil {
+		replay := h.Get(ingest.HeaderReplay) != ""
+		if replay {
+			rules = r.archive.RestrictReplay(h, rules)
+		}
+		spill = r.archive.Copies(scope, bus, event, replay)
+	}
 	if len(rules) == 0 {
+		if len(spill) > 0 && r.st.Publish(ctx, spill...) != nil {
+			r.log.Error("archiving failed; will retry", "bus", bus)
+			_ = m.NakWithDelay(time.Second)
+			return rules
+		}
 		_ = m.Ack()
 		return rules
 	}
@@ -148,8 +174,7 @@ func (r *Router) route(ctx context.Context, m store.Delivery, rules []*catalog.R
 			}
 		}
 	}
-	pending.Store(1)
-	var spill []*store.Msg
+	pending.Store(1 + int64(len(spill)))
 	for _, rule := range rules {
 		for _, tg := range rule.Targets {
 			t := &delivery.Task{

@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/switchyard/switchyard/internal/archive"
 	"github.com/switchyard/switchyard/internal/awsproto"
 	"github.com/switchyard/switchyard/internal/catalog"
 	"github.com/switchyard/switchyard/internal/config"
@@ -38,6 +39,7 @@ type Server struct {
 	targets    *target.Registry
 	queues     *queue.Service
 	scheduler  *scheduler.Scheduler
+	archives   *archive.Archives
 	api        *awsproto.Mux
 	transforms transforms
 
@@ -102,9 +104,11 @@ func (s *Server) start(ctx, runCtx context.Context) error {
 		return err
 	}
 	s.router = router.New(s.st, s.cat, s.log, 32, s.deliver)
+	s.router.SetArchiver(s.archives)
 	if err := s.router.Start(runCtx); err != nil {
 		return err
 	}
+	s.archives.Start(runCtx)
 	s.scheduler = scheduler.New(s.st, s.cat, s.log, scheduler.Options{Clock: s.clock})
 	if err := s.scheduler.Start(runCtx); err != nil {
 		return err
@@ -171,6 +175,9 @@ func (s *Server) Close(ctx context.Context) error {
 }
 
 func (s *Server) shutdown() {
+	if s.archives != nil {
+		s.archives.Stop()
+	}
 	if s.scheduler != nil {
 		s.scheduler.Stop()
 	}

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/switchyard/switchyard/internal/archive"
 	"github.com/switchyard/switchyard/internal/awsproto"
 	"github.com/switchyard/switchyard/internal/catalog"
 	"github.com/switchyard/switchyard/internal/delivery"
@@ -63,6 +64,12 @@ func (s *Server) wire(ctx, runCtx context.Context) error {
 	for name, op := range s.ingest.Operations() {
 		ops[name] = op
 	}
+	if s.archives, err = archive.Open(runCtx, s.st, s.cat, s.log, archive.Options{}); err != nil {
+		return err
+	}
+	for name, op := range s.archives.Operations() {
+		ops[name] = op
+	}
 	s.api = awsproto.NewMux(s.log)
 	s.api.DefaultRegion = s.cfg.Region
 	s.api.HandleJSON(catalog.Service(ops))
@@ -77,6 +84,7 @@ func (s *Server) internalRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /_switchyard/stats", s.stats)
 	mux.HandleFunc("POST /_switchyard/schedules/fire", s.fireSchedule)
 	mux.HandleFunc("GET /_switchyard/schedules", s.listSchedules)
+	s.archives.Routes(mux, s.scopeOf)
 	mux.HandleFunc("/_switchyard/debug/pprof/", func(w http.ResponseWriter, r *http.Request) {
 		if name := strings.TrimPrefix(r.URL.Path, "/_switchyard/debug/pprof/"); name != "" {
 			pprof.Handler(name).ServeHTTP(w, r)

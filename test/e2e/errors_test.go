@@ -695,23 +695,11 @@ func TestUnimplementedOperations(t *testing.T) {
 	e := start(t)
 	c := ctx(t)
 	calls := map[string]func() error{
-		"CreateArchive": func() error {
-			_, err := e.eb.CreateArchive(c, &eventbridge.CreateArchiveInput{ArchiveName: aws.String("a"), EventSourceArn: aws.String(e.busArn("default"))})
-			return err
-		},
 		"CreateConnection": func() error {
 			_, err := e.eb.CreateConnection(c, &eventbridge.CreateConnectionInput{
 				Name: aws.String("conn"), AuthorizationType: ebtypes.ConnectionAuthorizationTypeApiKey,
 				AuthParameters: &ebtypes.CreateConnectionAuthRequestParameters{ApiKeyAuthParameters: &ebtypes.CreateConnectionApiKeyAuthRequestParameters{ApiKeyName: aws.String("k"), ApiKeyValue: aws.String("v")}},
 			})
-			return err
-		},
-		"ListArchives": func() error {
-			_, err := e.eb.ListArchives(c, &eventbridge.ListArchivesInput{})
-			return err
-		},
-		"DescribeReplay": func() error {
-			_, err := e.eb.DescribeReplay(c, &eventbridge.DescribeReplayInput{ReplayName: aws.String("r")})
 			return err
 		},
 		"ListEndpoints": func() error {

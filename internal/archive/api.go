@@ -1,0 +1,198 @@
+package archive
+
+import (
+	"context"
+	"encoding/base64"
+	"sort"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/switchyard/switchyard/internal/awsapi"
+	"github.com/switchyard/switchyard/internal/awsproto"
+	"github.com/switchyard/switchyard/internal/catalog"
+	"github.com/switchyard/switchyard/internal/store"
+)
+
+// Operations returns the archive and replay API handlers by name.
+func (a *Archives) Operations() map[string]awsproto.Operation {
+	return map[string]awsproto.Operation{
+		"CreateArchive":   catalog.Handle(a.createArchive),
+		"DescribeArchive": catalog.Handle(a.describeArchive),
+		"UpdateArchive":   catalog.Handle(a.updateArchive),
+		"DeleteArchive":   catalog.Handle(a.deleteArchive),
+		"ListArchives":    catalog.Handle(a.listArchives),
+		"StartReplay":     catalog.Handle(a.startReplay),
+		"DescribeReplay":  catalog.Handle(a.describeReplay),
+		"ListReplays":     catalog.Handle(a.listReplays),
+		"CancelReplay":    catalog.Handle(a.cancelReplay),
+	}
+}
+
+// AWS's errors for archives and replays (conformance/aws-error-samples.txt).
+func errArchiveExists(name string) error {
+	return awsproto.Errorf("ResourceAlreadyExistsException", "Archive %s already exists.", name)
+}
+
+func errArchiveNotFound(name string) error {
+	return awsproto.Errorf("ResourceNotFoundException", "Archive %s does not exist.", name)
+}
+
+func errBusNotFound(name string) error {
+	return awsproto.Errorf("ResourceNotFoundException", "Event bus %s does not exist.", name)
+}
+
+func errReplayExists(name string) error {
+	return awsproto.Errorf("ResourceAlreadyExistsException", "Replay %s already exists.", name)
+}
+
+func errReplayNotFound(name string) error {
+	return awsproto.Errorf("ResourceNotFoundException", "Replay %s does not exist.", name)
+}
+
+var (
+	errUpdateNothing = awsproto.Errorf("ValidationException", "At least one of EventPattern, RetentionDays or Description must be provided.")
+	errCrossBus      = awsproto.Errorf("ValidationException", "Parameter Destination.Arn is not valid. Reason: Cross event bus replay is not permitted.")
+	errWindow        = awsproto.Errorf("ValidationException", "Parameter EventEndTime is not valid. Reason: EventStartTime must be before EventEndTime.")
+	errTooMany       = awsproto.Errorf("LimitExceededException", "The requested resource exceeds the maximum number allowed.")
+)
+
+func errArchiveArn(name string) error {
+	return awsproto.Errorf("ValidationException", "Parameter EventSourceArn is not valid. Reason: Archive %s does not exist.", name)
+}
+
+// arnParts splits arn:partition:service:region:account:resource.
+func arnParts(arn string) (region, account, resource string, ok bool) {
+	p := strings.SplitN(arn, ":", 6)
+	if len(p) != 6 || p[0] != "arn" || p[2] != "events" {
+		return "", "", "", false
+	}
+	return p[3], p[4], p[5], true
+}
+
+// busOf resolves an event bus ARN (or name) of the caller's scope to a bus
+// name. ok is false when the ARN names no event bus; found is false when it
+// names one that does not exist (another account's or region's buses do
+// not exist for the caller).
+func (a *Archives) busOf(ctx context.Context, s catalog.Scope, arnOrName string) (name string, ok, found bool, err error) {
+	name = arnOrName
+	if strings.HasPrefix(arnOrName, "arn:") {
+		region, account, res, valid := arnParts(arnOrName)
+		bus, isBus := strings.CutPrefix(res, "event-bus/")
+		if !valid || !isBus {
+			return "", false, false, nil
+		}
+		name = bus
+		if region != s.Region || account != s.Account {
+			return name, true, false, nil
+		}
+	}
+	if name == catalog.DefaultBus {
+		if _, err := a.cat.EnsureDefaultBus(ctx, s); err != nil {
+			return name, true, false, err
+		}
+		return name, true, true, nil
+	}
+	_, found = a.cat.Bus(s, name)
+	return name, true, found, nil
+}
+
+// archiveOfArn resolves an archive ARN of the caller's scope to a name.
+func archiveOfArn(s catalog.Scope, arn string) (string, bool) {
+	region, account, res, ok := arnParts(arn)
+	name, isArchive := strings.CutPrefix(res, "archive/")
+	if !ok || !isArchive || region != s.Region || account != s.Account {
+		if i := strings.LastIndex(arn, "/"); i >= 0 {
+			return arn[i+1:], false
+		}
+		return arn, false
+	}
+	return name, true
+}
+
+// ruleName returns the name in a rule ARN (rule/NAME or rule/BUS/NAME).
+func ruleName(arn string) string {
+	_, _, res, ok := arnParts(arn)
+	if !ok {
+		res = arn
+	}
+	if i := strings.LastIndex(res, "/"); i >= 0 {
+		return res[i+1:]
+	}
+	return res
+}
+
+func str(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func ts(t time.Time) *awsapi.Timestamp {
+	if t.IsZero() {
+		return nil
+	}
+	return &awsapi.Timestamp{Time: t}
+}
+
+// update stores a record with compare-and-set on rev (0: create) and waits
+// until this node has applied it.
+func (a *Archives) update(ctx context.Context, key string, data []byte, rev uint64) (uint64, error) {
+	var n uint64
+	var err error
+	if rev == 0 {
+		n, err = a.kv.Create(ctx, key, data)
+	} else {
+		n, err = a.kv.Update(ctx, key, data, rev)
+	}
+	if err != nil {
+		return 0, err
+	}
+	return n, a.waitApplied(ctx, n)
+}
+
+// remove deletes a record and waits until this node has applied it.
+func (a *Archives) remove(ctx context.Context, key string, rev uint64) error {
+	n, err := a.kv.Delete(ctx, key, rev)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return a.waitApplied(ctx, n)
+}
+
+// page slices a list sorted by name for NextToken/Limit pagination, as the
+// catalog does: the token is the last name returned, opaque to callers.
+func page[T any](items []T, name func(T) string, token *string, limit *int32, defaultLimit int) ([]T, *string, error) {
+	start := 0
+	if t := str(token); t != "" {
+		raw, err := base64.RawURLEncoding.DecodeString(t)
+		if err != nil {
+			return nil, nil, awsproto.Errorf("ValidationException", "The provided NextToken is not valid.")
+		}
+		after := string(raw)
+		start = sort.Search(len(items), func(i int) bool { return name(items[i]) > after })
+	}
+	n := defaultLimit
+	if limit != nil && *limit > 0 {
+		n = int(*limit)
+	}
+	end := min(start+n, len(items))
+	var next *string
+	if end < len(items) {
+		next = ptr(base64.RawURLEncoding.EncodeToString([]byte(name(items[end-1]))))
+	}
+	return items[start:end], next, nil
+}

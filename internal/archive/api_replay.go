@@ -1,0 +1,204 @@
+package archive
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/switchyard/switchyard/internal/awsapi/events"
+	"github.com/switchyard/switchyard/internal/awsproto"
+	"github.com/switchyard/switchyard/internal/catalog"
+	"github.com/switchyard/switchyard/internal/store"
+)
+
+// StartInput describes a replay to start.
+type StartInput struct {
+	Name        string
+	Description string
+	// Archive is the archive's ARN (or, for Switchyard's own endpoint,
+	// its name).
+	Archive    string
+	Start, End time.Time
+	// Destination is the bus ARN (or name) to replay into.
+	Destination string
+	FilterArns  []string
+	// Speed paces the replay at this multiple of the original rate
+	// (0: as fast as possible). Switchyard only.
+	Speed float64
+	// AnyBus allows a destination other than the archive's bus, in the
+	// same account and region. Switchyard only: AWS refuses it.
+	AnyBus bool
+}
+
+// StartReplay validates and records a replay in state STARTING; a runner
+// (on this node or another) picks it up. The checks follow AWS's order
+// and wording.
+func (a *Archives) StartReplay(ctx context.Context, s catalog.Scope, in StartInput) (*Replay, error) {
+	if !in.Start.Before(in.End) {
+		return nil, errWindow
+	}
+	archiveName, ok := archiveOfArn(s, in.Archive)
+	if !strings.HasPrefix(in.Archive, "arn:") {
+		archiveName, ok = in.Archive, true
+	}
+	var ar *Archive
+	if ok {
+		ar, _, ok = a.Archive(s, archiveName)
+	}
+	if !ok {
+		return nil, errArchiveArn(archiveName)
+	}
+	bus, isBus, found, err := a.busOf(ctx, s, in.Destination)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case !isBus && !in.AnyBus:
+		return nil, errCrossBus
+	case !isBus:
+		return nil, errBusNotFound(in.Destination)
+	case !found:
+		return nil, errBusNotFound(bus)
+	case bus != ar.Bus && !in.AnyBus:
+		return nil, errCrossBus
+	}
+	if _, _, exists := a.Replay(s, in.Name); exists {
+		return nil, errReplayExists(in.Name)
+	}
+	if a.activeReplays(s) >= a.opts.MaxActiveReplays {
+		return nil, errTooMany
+	}
+	rec := &Replay{
+		Scope: s, Name: in.Name, Description: in.Description,
+		Archive: ar.Name, ArchiveID: ar.ID, DestinationArn: in.Destination, Bus: bus,
+		FilterArns: in.FilterArns, Start: in.Start.UTC(), End: in.End.UTC(), Speed: in.Speed,
+		State: ReplayStarting, ReplayStart: time.Now().UTC(),
+	}
+	for _, f := range in.FilterArns {
+		rec.Rules = append(rec.Rules, ruleName(f))
+	}
+	data, _ := json.Marshal(rec)
+	if _, err := a.update(ctx, replayKey(s, in.Name), data, 0); err != nil {
+		if errors.Is(err, store.ErrExists) {
+			return nil, errReplayExists(in.Name)
+		}
+		return nil, err
+	}
+	a.wakeRunner()
+	return rec, nil
+}
+
+func (a *Archives) activeReplays(s catalog.Scope) int {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	n := 0
+	for id, re := range a.replays {
+		if id.Scope == s && re.r.Active() {
+			n++
+		}
+	}
+	return n
+}
+
+func (a *Archives) startReplay(ctx context.Context, r *awsproto.Request, in *events.StartReplayRequest) (any, error) {
+	rec, err := a.StartReplay(ctx, catalog.ScopeOf(r), StartInput{
+		Name: str(in.ReplayName), Description: str(in.Description), Archive: str(in.EventSourceArn),
+		Start: in.EventStartTime.Time, End: in.EventEndTime.Time,
+		Destination: str(in.Destination.Arn), FilterArns: in.Destination.FilterArns,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &events.StartReplayResponse{
+		ReplayArn: ptr(rec.Arn()), State: ptr(events.ReplayState(rec.State)), ReplayStartTime: ts(rec.ReplayStart),
+	}, nil
+}
+
+func destinationOut(r *Replay) *events.ReplayDestination {
+	d := &events.ReplayDestination{Arn: ptr(r.DestinationArn)}
+	if len(r.FilterArns) > 0 {
+		d.FilterArns = r.FilterArns
+	}
+	return d
+}
+
+func (a *Archives) describeReplay(ctx context.Context, r *awsproto.Request, in *events.DescribeReplayRequest) (any, error) {
+	rec, _, ok := a.Replay(catalog.ScopeOf(r), str(in.ReplayName))
+	if !ok {
+		return nil, errReplayNotFound(str(in.ReplayName))
+	}
+	return &events.DescribeReplayResponse{
+		ReplayName: ptr(rec.Name), ReplayArn: ptr(rec.Arn()), Description: optional(rec.Description),
+		State: ptr(events.ReplayState(rec.State)), StateReason: optional(rec.StateReason),
+		EventSourceArn: ptr(ArchiveArn(rec.Scope, rec.Archive)), Destination: destinationOut(rec),
+		EventStartTime: ts(rec.Start), EventEndTime: ts(rec.End), EventLastReplayedTime: ts(rec.LastReplayed),
+		ReplayStartTime: ts(rec.ReplayStart), ReplayEndTime: ts(rec.ReplayEnd),
+	}, nil
+}
+
+func (a *Archives) listReplays(ctx context.Context, r *awsproto.Request, in *events.ListReplaysRequest) (any, error) {
+	s := catalog.ScopeOf(r)
+	var list []events.Replay
+	for _, rec := range a.Replays(s) {
+		arn := ArchiveArn(rec.Scope, rec.Archive)
+		if !strings.HasPrefix(rec.Name, str(in.NamePrefix)) || (in.State != nil && string(*in.State) != rec.State) ||
+			(in.EventSourceArn != nil && *in.EventSourceArn != arn) {
+			continue
+		}
+		list = append(list, events.Replay{
+			ReplayName: ptr(rec.Name), EventSourceArn: ptr(arn), State: ptr(events.ReplayState(rec.State)),
+			StateReason: optional(rec.StateReason), EventStartTime: ts(rec.Start), EventEndTime: ts(rec.End),
+			EventLastReplayedTime: ts(rec.LastReplayed), ReplayStartTime: ts(rec.ReplayStart), ReplayEndTime: ts(rec.ReplayEnd),
+		})
+	}
+	pg, next, err := page(list, func(r events.Replay) string { return *r.ReplayName }, in.NextToken, in.Limit, 100)
+	if err != nil {
+		return nil, err
+	}
+	return &events.ListReplaysResponse{Replays: append([]events.Replay{}, pg...), NextToken: next}, nil
+}
+
+// CancelReplay moves a replay that has not finished to CANCELLING; the
+// node running it stops and records CANCELLED.
+func (a *Archives) CancelReplay(ctx context.Context, s catalog.Scope, name string) (*Replay, error) {
+	for attempt := 0; attempt < 10; attempt++ {
+		cur, rev, ok := a.Replay(s, name)
+		if !ok {
+			return nil, errReplayNotFound(name)
+		}
+		if cur.Finished() || cur.State == ReplayCancelling {
+			return nil, awsproto.Errorf("IllegalStatusException", "Replay %s is not in a valid state for this operation.", name)
+		}
+		next := *cur
+		next.State = ReplayCancelling
+		data, _ := json.Marshal(&next)
+		_, err := a.update(ctx, replayKey(s, name), data, rev)
+		if errors.Is(err, store.ErrConflict) {
+			a.catchUp(ctx)
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		a.wakeRunner()
+		return &next, nil
+	}
+	return nil, awsproto.Errorf("ConcurrentModificationException", "Replay %s was modified concurrently; retry.", name)
+}
+
+func (a *Archives) cancelReplay(ctx context.Context, r *awsproto.Request, in *events.CancelReplayRequest) (any, error) {
+	rec, err := a.CancelReplay(ctx, catalog.ScopeOf(r), str(in.ReplayName))
+	if err != nil {
+		return nil, err
+	}
+	return &events.CancelReplayResponse{ReplayArn: ptr(rec.Arn()), State: ptr(events.ReplayState(rec.State))}, nil
+}
+
+// catchUp waits until the local copy has seen every write so far.
+func (a *Archives) catchUp(ctx context.Context) {
+	if rev, err := a.kv.LastRevision(ctx); err == nil {
+		_ = a.waitApplied(ctx, rev)
+	}
+}

@@ -1,0 +1,162 @@
+package archive
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/switchyard/switchyard/internal/catalog"
+)
+
+// Bucket is the key-value bucket holding archive and replay records.
+const Bucket = "switchyard-archives"
+
+// Archive states (as in the API).
+const (
+	StateEnabled      = "ENABLED"
+	StateDisabled     = "DISABLED"
+	StateCreating     = "CREATING"
+	StateUpdating     = "UPDATING"
+	StateCreateFailed = "CREATE_FAILED"
+	StateUpdateFailed = "UPDATE_FAILED"
+)
+
+// Replay states (as in the API).
+const (
+	ReplayStarting   = "STARTING"
+	ReplayRunning    = "RUNNING"
+	ReplayCancelling = "CANCELLING"
+	ReplayCompleted  = "COMPLETED"
+	ReplayCancelled  = "CANCELLED"
+	ReplayFailed     = "FAILED"
+)
+
+// Archive is an archive record.
+type Archive struct {
+	catalog.Scope
+	Name        string `json:"name"`
+	ID          string `json:"id"` // names the stream; new for every archive created
+	Bus         string `json:"bus"`
+	Description string `json:"description,omitempty"`
+	Pattern     string `json:"pattern,omitempty"`
+	// RetentionDays is nil when the archive was created without one (kept
+	// forever, and not reported).
+	RetentionDays    *int32    `json:"retentionDays,omitempty"`
+	KmsKeyIdentifier string    `json:"kmsKeyIdentifier,omitempty"`
+	State            string    `json:"state"`
+	StateReason      string    `json:"stateReason,omitempty"`
+	Created          time.Time `json:"created"`
+}
+
+// Arn returns the archive ARN.
+func (a *Archive) Arn() string { return ArchiveArn(a.Scope, a.Name) }
+
+// ArchiveArn returns the ARN of archive name in scope.
+func ArchiveArn(s catalog.Scope, name string) string {
+	return fmt.Sprintf("arn:aws:events:%s:%s:archive/%s", s.Region, s.Account, name)
+}
+
+// ReplayArn returns the ARN of replay name in scope.
+func ReplayArn(s catalog.Scope, name string) string {
+	return fmt.Sprintf("arn:aws:events:%s:%s:replay/%s", s.Region, s.Account, name)
+}
+
+// Stream is the name of the archive's stream.
+func (a *Archive) Stream() string { return StreamName(a.ID) }
+
+// StreamName is the stream of the archive with this id.
+func StreamName(id string) string { return "ARCHIVE_" + id }
+
+// Subjects of an archive stream: events whose time is close to when they
+// were archived ("e", in time order) and the others ("o").
+func subjectInOrder(id string) string   { return "archive." + id + ".e" }
+func subjectOutOfOrder(id string) string { return "archive." + id + ".o" }
+
+// retention is the stream MaxAge for a number of days (0 keeps forever).
+func retention(days *int32, day time.Duration) time.Duration {
+	if days == nil || *days <= 0 {
+		return 0
+	}
+	return time.Duration(*days) * day
+}
+
+// Replay is a replay record. Progress fields are written by the node that
+// runs it.
+type Replay struct {
+	catalog.Scope
+	Name        string `json:"name"`
+	Description string `json:"description,omitempty"`
+	Archive     string `json:"archive"`
+	ArchiveID   string `json:"archiveId"`
+	// DestinationArn is as the client gave it; Bus is the bus it names.
+	DestinationArn string    `json:"destinationArn"`
+	Bus            string    `json:"bus"`
+	FilterArns     []string  `json:"filterArns,omitempty"`
+	Rules          []string  `json:"rules,omitempty"` // rule names from FilterArns
+	Start          time.Time `json:"start"`
+	End            time.Time `json:"end"`
+	// Speed paces the replay at a multiple of the original event rate;
+	// 0 replays as fast as possible (Switchyard only).
+	Speed float64 `json:"speed,omitempty"`
+
+	State        string    `json:"state"`
+	StateReason  string    `json:"stateReason,omitempty"`
+	ReplayStart  time.Time `json:"replayStart"`
+	ReplayEnd    time.Time `json:"replayEnd,omitzero"`
+	LastReplayed time.Time `json:"lastReplayed,omitzero"`
+
+	// Position: Phase 0 reads the in-order subject, phase 1 the other;
+	// Seq is the last stream sequence handled in that phase.
+	Phase    int    `json:"phase"`
+	Seq      uint64 `json:"seq"`
+	Replayed int64  `json:"replayed"`
+
+	// Owner is the node running the replay, until LeaseUntil.
+	Owner      string    `json:"owner,omitempty"`
+	LeaseUntil time.Time `json:"leaseUntil,omitzero"`
+}
+
+// Arn returns the replay ARN.
+func (r *Replay) Arn() string { return ReplayArn(r.Scope, r.Name) }
+
+// Active reports whether the replay counts toward the limit of active
+// replays (STARTING or RUNNING).
+func (r *Replay) Active() bool { return r.State == ReplayStarting || r.State == ReplayRunning }
+
+// Finished reports whether the replay is in a final state.
+func (r *Replay) Finished() bool {
+	return r.State == ReplayCompleted || r.State == ReplayCancelled || r.State == ReplayFailed
+}
+
+func enc(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+
+func archiveKey(s catalog.Scope, name string) string {
+	return "archive." + s.Account + "." + s.Region + "." + enc(name)
+}
+
+func replayKey(s catalog.Scope, name string) string {
+	return "replay." + s.Account + "." + s.Region + "." + enc(name)
+}
+
+// parseKey splits a key into kind, scope and name.
+func parseKey(key string) (kind string, s catalog.Scope, name string, err error) {
+	parts := strings.Split(key, ".")
+	if len(parts) != 4 {
+		return "", s, "", fmt.Errorf("archive: bad key %q", key)
+	}
+	b, err := base64.RawURLEncoding.DecodeString(parts[3])
+	if err != nil {
+		return "", s, "", fmt.Errorf("archive: bad key %q: %w", key, err)
+	}
+	return parts[0], catalog.Scope{Account: parts[1], Region: parts[2]}, string(b), nil
+}
+
+// newID returns a random id for a stream name.
+func newID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}

@@ -1,0 +1,406 @@
+package archive
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/switchyard/switchyard/internal/ingest"
+	"github.com/switchyard/switchyard/internal/store"
+)
+
+// retainReplays is how long finished replays stay listed (as in AWS).
+const retainReplays = 90 * 24 * time.Hour
+
+// Start runs the replay runner until Stop: it claims replays that no live
+// node runs and runs them.
+func (a *Archives) Start(ctx context.Context) {
+	ctx, a.stop = context.WithCancel(ctx)
+	a.Reconcile(ctx)
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		tick := time.NewTicker(time.Second)
+		defer tick.Stop()
+		for {
+			a.scan(ctx)
+			select {
+			case <-ctx.Done():
+				return
+			case <-a.kick:
+			case <-tick.C:
+			}
+		}
+	}()
+}
+
+// Stop ends the runner; replays in progress record their position and
+// give up their lease, so the next node (or this one restarted) resumes
+// them at once.
+func (a *Archives) Stop() {
+	if a.stop != nil {
+		a.stop()
+		a.wg.Wait()
+		a.stop = nil
+	}
+}
+
+func (a *Archives) wakeRunner() {
+	select {
+	case a.kick <- struct{}{}:
+	default:
+	}
+}
+
+// scan claims the replays that need a runner.
+func (a *Archives) scan(ctx context.Context) {
+	now := time.Now()
+	type cand struct {
+		id  nameID
+		r   Replay
+		rev uint64
+	}
+	var todo []cand
+	var expired []cand
+	a.mu.RLock()
+	for id, re := range a.replays {
+		r := re.r
+		if r.Finished() {
+			if !r.ReplayEnd.IsZero() && now.Sub(r.ReplayEnd) > retainReplays {
+				expired = append(expired, cand{id, *r, re.rev})
+			}
+			continue
+		}
+		if r.Owner != "" && now.Before(r.LeaseUntil) {
+			continue
+		}
+		todo = append(todo, cand{id, *r, re.rev})
+	}
+	a.mu.RUnlock()
+	for _, c := range expired {
+		_ = a.remove(ctx, replayKey(c.id.Scope, c.id.name), c.rev)
+	}
+	for _, c := range todo {
+		a.runMu.Lock()
+		_, busy := a.running[c.id]
+		a.runMu.Unlock()
+		if busy || ctx.Err() != nil {
+			continue
+		}
+		a.claim(ctx, c.id, c.r, c.rev)
+	}
+}
+
+// claim takes a replay with compare-and-set and runs it; a replay being
+// cancelled is just marked CANCELLED.
+func (a *Archives) claim(ctx context.Context, id nameID, r Replay, rev uint64) {
+	now := time.Now().UTC()
+	if r.State == ReplayCancelling {
+		r.State, r.ReplayEnd, r.Owner, r.LeaseUntil = ReplayCancelled, now, "", time.Time{}
+		data, _ := json.Marshal(&r)
+		_, _ = a.update(ctx, replayKey(id.Scope, id.name), data, rev)
+		return
+	}
+	r.Owner, r.LeaseUntil = a.opts.Node, now.Add(a.opts.Lease)
+	r.State = ReplayRunning
+	data, _ := json.Marshal(&r)
+	n, err := a.update(ctx, replayKey(id.Scope, id.name), data, rev)
+	if err != nil {
+		return // another node won, or the record changed: next scan
+	}
+	rctx, cancel := context.WithCancel(ctx)
+	a.runMu.Lock()
+	a.running[id] = cancel
+	a.runMu.Unlock()
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		defer func() {
+			a.runMu.Lock()
+			delete(a.running, id)
+			a.runMu.Unlock()
+			cancel()
+		}()
+		rs := &run{a: a, id: id, rec: r, rev: n}
+		rs.run(rctx)
+	}()
+}
+
+// run is one replay in progress on this node.
+type run struct {
+	a   *Archives
+	id  nameID
+	rec Replay
+	rev uint64
+
+	batch     []*store.Msg
+	header    store.Header
+	readSeq   uint64 // last sequence read in this phase
+	lastFlush time.Time
+	cancelled bool
+	lost      bool
+
+	// pacing
+	refOrig, refWall time.Time
+}
+
+const (
+	replayBatch   = 1000
+	flushInterval = 250 * time.Millisecond
+)
+
+func (rs *run) run(ctx context.Context) {
+	a := rs.a
+	err := rs.replay(ctx)
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	for attempt := 0; attempt < 3 && !rs.lost; attempt++ {
+		now := time.Now().UTC()
+		switch {
+		case rs.cancelled:
+			rs.rec.State, rs.rec.ReplayEnd = ReplayCancelled, now
+		case ctx.Err() != nil:
+			// Stopping: keep the position, give up the lease.
+			rs.rec.Owner, rs.rec.LeaseUntil = "", time.Time{}
+		case err != nil:
+			a.log.Error("replay failed", "replay", rs.rec.Arn(), "err", err)
+			rs.rec.State, rs.rec.ReplayEnd = ReplayFailed, now
+			rs.rec.StateReason = "The events could not be replayed: " + err.Error()
+			if errors.Is(err, store.ErrNotFound) {
+				rs.rec.StateReason = "Archive " + rs.rec.Archive + " does not exist."
+			}
+			if len(rs.rec.StateReason) > 512 {
+				rs.rec.StateReason = rs.rec.StateReason[:512]
+			}
+		default:
+			rs.rec.State, rs.rec.ReplayEnd = ReplayCompleted, now
+		}
+		if rs.rec.Finished() {
+			rs.rec.Owner, rs.rec.LeaseUntil = "", time.Time{}
+		}
+		ferr := rs.flush(fctx)
+		if ferr == nil {
+			return
+		}
+		if !errors.Is(ferr, errStop) {
+			a.log.Warn("recording the end of a replay", "replay", rs.rec.Arn(), "err", ferr)
+			return
+		}
+		// A cancel arrived meanwhile: record CANCELLED instead.
+	}
+}
+
+// replay reads both phases from the recorded position.
+func (rs *run) replay(ctx context.Context) error {
+	a := rs.a
+	stream := StreamName(rs.rec.ArchiveID)
+	rs.header = store.Header{
+		ingest.HeaderAccount: {rs.rec.Account}, ingest.HeaderRegion: {rs.rec.Region},
+		ingest.HeaderBus: {rs.rec.Bus}, ingest.HeaderReplay: {rs.rec.Name},
+	}
+	if len(rs.rec.Rules) > 0 {
+		rs.header[HeaderReplayRules] = []string{strings.Join(rs.rec.Rules, ",")}
+	}
+	stopAt := rs.rec.End.Add(a.opts.Slack)
+	for rs.rec.Phase < 2 {
+		phase := rs.rec.Phase
+		o := store.ReadOptions{Filter: subjectOutOfOrder(rs.rec.ArchiveID)}
+		if phase == 0 {
+			o.Filter = subjectInOrder(rs.rec.ArchiveID)
+		}
+		if rs.rec.Seq > 0 {
+			o.StartSeq = rs.rec.Seq + 1
+		} else if phase == 0 {
+			o.StartTime = rs.rec.Start.Add(-a.opts.Slack)
+		}
+		rs.readSeq = rs.rec.Seq
+		rs.refOrig = time.Time{}
+		var stepErr error
+		err := a.st.Read(ctx, stream, o, func(m *store.Msg) bool {
+			if phase == 0 && !m.Time.Before(stopAt) {
+				return false
+			}
+			if t, ok := eventTime(m.Data); ok && !t.Before(rs.rec.Start) && t.Before(rs.rec.End) {
+				orig := m.Time
+				if phase == 1 {
+					orig = t
+				}
+				if stepErr = rs.pace(ctx, orig); stepErr != nil {
+					return false
+				}
+				if stepErr = rs.add(m, t); stepErr != nil {
+					return false
+				}
+			}
+			rs.readSeq = m.Seq
+			if len(rs.batch) >= replayBatch {
+				if stepErr = rs.publish(ctx); stepErr != nil {
+					return false
+				}
+			}
+			if stepErr = rs.maybeFlush(ctx); stepErr != nil {
+				return false
+			}
+			return !rs.cancelled && ctx.Err() == nil
+		})
+		if err == nil {
+			err = stepErr
+		}
+		if err == nil || errors.Is(err, errStop) {
+			err = rs.publish(ctx)
+		}
+		if errors.Is(err, errStop) || rs.cancelled || ctx.Err() != nil {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		rs.rec.Phase, rs.rec.Seq = phase+1, 0
+		if err := rs.flush(ctx); err != nil {
+			if errors.Is(err, errStop) {
+				return nil
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// errStop ends a run that was cancelled or lost its lease.
+var errStop = errors.New("replay stopped")
+
+func (rs *run) add(m *store.Msg, t time.Time) error {
+	orig := eventID(m.Data)
+	id := replayID(rs.rec.Name, orig)
+	body, err := replayed(m.Data, rs.rec.Name, id)
+	if err != nil {
+		// An archived event that is not a JSON object cannot be replayed.
+		rs.a.log.Warn("skipping an archived event that is not JSON", "replay", rs.rec.Arn(), "seq", m.Seq)
+		return nil
+	}
+	rs.batch = append(rs.batch, &store.Msg{Subject: subjectOf(rs.rec), ID: id, Data: body})
+	if t.After(rs.rec.LastReplayed) {
+		rs.rec.LastReplayed = t
+	}
+	return nil
+}
+
+// publish stores the batch in EVENTS and advances the position.
+func (rs *run) publish(ctx context.Context) error {
+	if len(rs.batch) > 0 {
+		h := store.Header{}
+		for k, v := range rs.header {
+			h[k] = v
+		}
+		h[ingest.HeaderIngested] = []string{time.Now().UTC().Format(time.RFC3339Nano)}
+		for _, m := range rs.batch {
+			m.Header = h
+		}
+		if err := rs.a.st.Publish(ctx, rs.batch...); err != nil {
+			return fmt.Errorf("re-injecting events: %w", err)
+		}
+		rs.rec.Replayed += int64(len(rs.batch))
+		rs.batch = rs.batch[:0]
+	}
+	rs.rec.Seq = rs.readSeq
+	return nil
+}
+
+func (rs *run) maybeFlush(ctx context.Context) error {
+	if rs.a.replayCancelling(rs.id) {
+		rs.cancelled = true
+		return errStop
+	}
+	if time.Since(rs.lastFlush) < flushInterval {
+		return nil
+	}
+	if err := rs.publish(ctx); err != nil {
+		return err
+	}
+	return rs.flush(ctx)
+}
+
+// flush writes the record (position, progress, renewed lease) with
+// compare-and-set. A conflict means someone else wrote it: a cancel (the
+// run stops and records CANCELLED) or another node that took over after
+// the lease expired (the run stops and writes nothing more).
+func (rs *run) flush(ctx context.Context) error {
+	rs.lastFlush = time.Now()
+	for attempt := 0; attempt < 5; attempt++ {
+		rec := rs.rec
+		if !rec.Finished() && rec.Owner != "" {
+			rec.LeaseUntil = time.Now().UTC().Add(rs.a.opts.Lease)
+		}
+		data, _ := json.Marshal(&rec)
+		n, err := rs.a.kv.Update(ctx, replayKey(rs.id.Scope, rs.id.name), data, rs.rev)
+		if err == nil {
+			rs.rev, rs.rec = n, rec
+			return nil
+		}
+		if !errors.Is(err, store.ErrConflict) {
+			return err
+		}
+		e, gerr := rs.a.kv.Get(ctx, replayKey(rs.id.Scope, rs.id.name))
+		if gerr != nil {
+			rs.lost = true
+			return errStop
+		}
+		var cur Replay
+		if json.Unmarshal(e.Value, &cur) != nil || (cur.Owner != rs.a.opts.Node && !(cur.Owner == "" && rs.rec.Owner == "")) {
+			rs.lost = true
+			return errStop
+		}
+		rs.rev = e.Revision
+		if cur.State == ReplayCancelling && !rs.rec.Finished() {
+			rs.cancelled = true
+			rs.rec.State = ReplayCancelling
+			return errStop
+		}
+	}
+	return errors.New("replay record: too many concurrent writes")
+}
+
+// pace waits until an event is due when the replay has a speed.
+func (rs *run) pace(ctx context.Context, orig time.Time) error {
+	if rs.rec.Speed <= 0 {
+		return nil
+	}
+	if rs.refOrig.IsZero() {
+		rs.refOrig, rs.refWall = orig, time.Now()
+		return nil
+	}
+	due := rs.refWall.Add(time.Duration(float64(orig.Sub(rs.refOrig)) / rs.rec.Speed))
+	for {
+		wait := time.Until(due)
+		if wait <= 0 {
+			return nil
+		}
+		if err := rs.maybeFlush(ctx); err != nil {
+			return err
+		}
+		if len(rs.batch) > 0 {
+			if err := rs.publish(ctx); err != nil {
+				return err
+			}
+		}
+		t := time.NewTimer(min(wait, flushInterval))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return errStop
+		case <-t.C:
+		}
+	}
+}
+
+func (a *Archives) replayCancelling(id nameID) bool {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	re := a.replays[id]
+	return re != nil && re.r.State == ReplayCancelling
+}
+
+func subjectOf(r Replay) string { return ingest.Subject(r.Account, r.Region, r.Bus) }
