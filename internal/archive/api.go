@@ -3,8 +3,8 @@ package archive
 import (
 	"context"
 	"encoding/base64"
-	"sort"
 	"errors"
+	"sort"
 	"strings"
 	"time"
 

@@ -40,7 +40,7 @@ func MarshalLine(r Record) []byte {
 // envelopes (fields in EventBridge's order, compact).
 func ParseLine(line []byte) (Record, error) {
 	var raw struct {
-		Archived *string        `json:"archived"`
+		Archived *string         `json:"archived"`
 		Event    json.RawMessage `json:"event"`
 	}
 	dec := json.NewDecoder(bytes.NewReader(line))

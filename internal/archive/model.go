@@ -72,7 +72,7 @@ func StreamName(id string) string { return "ARCHIVE_" + id }
 
 // Subjects of an archive stream: events whose time is close to when they
 // were archived ("e", in time order) and the others ("o").
-func subjectInOrder(id string) string   { return "archive." + id + ".e" }
+func subjectInOrder(id string) string    { return "archive." + id + ".e" }
 func subjectOutOfOrder(id string) string { return "archive." + id + ".o" }
 
 // retention is the stream MaxAge for a number of days (0 keeps forever).
