@@ -23,7 +23,7 @@ curl -fsS "http://127.0.0.1:$port/_switchyard/health" >/dev/null
 
 export SWITCHYARD_URL="http://127.0.0.1:$port"
 status=0
-for t in "$here"/walkthrough.sh "$here"/seed_test.py "$here"/sqs_query_test.py; do
+for t in "$here"/walkthrough.sh "$here"/seed_test.py "$here"/sqs_query_test.py "$here"/replay_test.py; do
   echo "=== $(basename "$t")"
   case "$t" in
     *.sh) bash "$t" || status=1 ;;
