@@ -26,11 +26,16 @@ func validPattern(p *string) error {
 
 // streamConfig is the stream of an archive: MaxAge is the retention.
 func (a *Archives) streamConfig(ar *Archive) store.StreamConfig {
+	age := retention(ar.RetentionDays, a.opts.Day)
+	dup := 2 * time.Minute // JetStream wants it no longer than MaxAge
+	if age > 0 && age < dup {
+		dup = age
+	}
 	return store.StreamConfig{
 		Name:       ar.Stream(),
 		Subjects:   []string{"archive." + ar.ID + ".>"},
-		MaxAge:     retention(ar.RetentionDays, a.opts.Day),
-		Duplicates: 2 * time.Minute,
+		MaxAge:     age,
+		Duplicates: dup,
 		MaxMsgSize: 2 << 20,
 	}
 }
