@@ -1,6 +1,7 @@
 // Command switchyard runs the Switchyard event router.
 //
 //	switchyard serve [flags]   run the server (see switchyard serve -h)
+//	switchyard archive export|import --archive NAME   move an archive as JSON lines
 //	switchyard version         print the version
 package main
 
@@ -19,7 +20,7 @@ var version = "dev"
 
 func main() {
 	if len(os.Args) < 2 || os.Args[1] == "-h" || os.Args[1] == "--help" || os.Args[1] == "help" {
-		fmt.Fprintln(os.Stderr, "usage: switchyard serve [flags] | switchyard version")
+		fmt.Fprintln(os.Stderr, "usage: switchyard serve [flags] | switchyard archive export|import --archive NAME | switchyard version")
 		os.Exit(2)
 	}
 	switch os.Args[1] {
@@ -27,6 +28,8 @@ func main() {
 		fmt.Println("switchyard", version)
 	case "serve":
 		os.Exit(serve(os.Args[2:]))
+	case "archive":
+		os.Exit(archiveCmd(os.Args[2:]))
 	default:
 		fmt.Fprintf(os.Stderr, "switchyard: unknown command %q\n", os.Args[1])
 		os.Exit(2)
