@@ -4,13 +4,15 @@
 //     archive, then N on a bus with one, each as fast as 16 clients can;
 //     the time until the router has handled them all is compared
 //     (/_switchyard/stats);
+//
 //  2. the archive's storage per event (DescribeArchive SizeBytes /
 //     EventCount);
+//
 //  3. replay: a rule with a queue target is added and the whole archive is
 //     replayed to it; it reports events/s re-injected (StartReplay until
 //     COMPLETED) and events/s delivered (until the queue holds them all).
 //
-//	go run ./bench/replay -endpoint http://127.0.0.1:4010 -events 1000000
+//     go run ./bench/replay -endpoint http://127.0.0.1:4010 -events 1000000
 package main
 
 import (

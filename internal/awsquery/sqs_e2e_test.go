@@ -141,8 +141,15 @@ func TestSQSQueryRaw(t *testing.T) {
 	wantQueryError(t, status, h, body, 400, "MalformedQueryString")
 	status, h, body = post(t, srv.URL, form("Action", "NoSuchAction"))
 	wantQueryError(t, status, h, body, 400, "InvalidAction")
-	status, h, body = post(t, srv.URL, form("Action", "TagQueue", "QueueUrl", qpath, "Tag.1.Key", "k", "Tag.1.Value", "v"))
-	wantQueryError(t, status, h, body, 400, "AWS.SimpleQueueService.UnsupportedOperation")
+	// Flattened map members (Tag.N.Key / Tag.N.Value) decode into the tag map.
+	status, _, body = post(t, srv.URL, form("Action", "TagQueue", "QueueUrl", qpath, "Tag.1.Key", "k", "Tag.1.Value", "v"))
+	if status != 200 {
+		t.Errorf("TagQueue: %d %s", status, body)
+	}
+	status, _, body = post(t, srv.URL, form("Action", "ListQueueTags", "QueueUrl", qpath))
+	if status != 200 || !strings.Contains(body, "<Key>k</Key>") || !strings.Contains(body, "<Value>v</Value>") {
+		t.Errorf("ListQueueTags: %d %s", status, body)
+	}
 	status, h, body = post(t, srv.URL, form("Action", "DeleteQueue"))
 	wantQueryError(t, status, h, body, 400, "MissingParameter")
 

@@ -44,6 +44,20 @@ func (s *Service) JSONService() *awsproto.JSONService {
 			"ReceiveMessage":          jsonOp(s.receiveMessage),
 			"DeleteMessage":           jsonOp(s.deleteMessage),
 			"ChangeMessageVisibility": jsonOp(s.changeMessageVisibility),
+
+			"SendMessageBatch":             jsonOp(s.sendMessageBatch),
+			"DeleteMessageBatch":           jsonOp(s.deleteMessageBatch),
+			"ChangeMessageVisibilityBatch": jsonOp(s.changeMessageVisibilityBatch),
+			"SetQueueAttributes":           jsonOp(s.setQueueAttributes),
+			"TagQueue":                     jsonOp(s.tagQueue),
+			"UntagQueue":                   jsonOp(s.untagQueue),
+			"ListQueueTags":                jsonOp(s.listQueueTags),
+			"AddPermission":                jsonOp(s.addPermission),
+			"RemovePermission":             jsonOp(s.removePermission),
+			"ListDeadLetterSourceQueues":   jsonOp(s.listDeadLetterSourceQueues),
+			"StartMessageMoveTask":         jsonOp(s.startMessageMoveTask),
+			"ListMessageMoveTasks":         jsonOp(s.listMessageMoveTasks),
+			"CancelMessageMoveTask":        jsonOp(s.cancelMessageMoveTask),
 		},
 	}
 }

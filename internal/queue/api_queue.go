@@ -64,6 +64,14 @@ func (s *Service) createQueue(ctx context.Context, r *awsproto.Request, req *cre
 	if !validScope(id.Scope) {
 		return nil, errInvalidParameterValue("The account %q or region %q of the request is not valid.", id.Account, id.Region)
 	}
+	if v, ok := given[attrRedrivePolicy]; ok {
+		if err := s.checkRedriveAllowed(Arn(id.Scope, name), v); err != nil {
+			return nil, err
+		}
+	}
+	if err := checkTags(name, nil, req.Tags); err != nil {
+		return nil, err
+	}
 	url := queueURL(r.HTTP, id.Account, name)
 	if q := s.lookup(id); q != nil {
 		if attr := differingAttribute(q.rec.Attributes, given); attr != "" {
@@ -199,6 +207,9 @@ func (s *Service) purgeQueue(ctx context.Context, r *awsproto.Request, req *queu
 	if err := s.st.PurgeStream(ctx, q.rec.Stream); err != nil {
 		return nil, err
 	}
+	if q.rt.fifo != nil {
+		q.rt.fifo.reset()
+	}
 	return struct{}{}, nil
 }
 
@@ -232,11 +243,7 @@ func (s *Service) getQueueAttributes(ctx context.Context, r *awsproto.Request, r
 		out[attrLastModifiedTimestamp] = strconv.FormatInt(q.rec.Modified, 10)
 	}
 	if wanted(attrApproximateNumberOfMessages) || wanted(attrApproximateNumberOfMessagesNotVisible) {
-		c, err := q.rt.receiver(ctx, attrInt(q.rec.Attributes, attrVisibilityTimeout))
-		if err != nil {
-			return nil, err
-		}
-		visible, inFlight, err := c.Counts(ctx)
+		visible, inFlight, err := s.messageCounts(ctx, q)
 		if err != nil {
 			return nil, err
 		}
@@ -250,9 +257,44 @@ func (s *Service) getQueueAttributes(ctx context.Context, r *awsproto.Request, r
 	if wanted(attrApproximateNumberOfMessagesDelayed) {
 		delayed, err := q.rt.delayedCount(ctx, q.rec)
 		if err != nil {
-			return nil, err
+			return nil, s.gone(q, err)
 		}
 		out[attrApproximateNumberOfMessagesDelayed] = strconv.FormatUint(delayed, 10)
 	}
 	return &getQueueAttributesResult{Attributes: out}, nil
+}
+
+// messageCounts returns ApproximateNumberOfMessages and
+// ApproximateNumberOfMessagesNotVisible. On a FIFO queue the visible
+// messages are the groups' heads and backlogs: every stored message that is
+// neither in flight, delayed nor a deduplication marker.
+func (s *Service) messageCounts(ctx context.Context, q *queue) (visible, inFlight uint64, err error) {
+	c, err := q.rt.receiver(ctx, attrInt(q.rec.Attributes, attrVisibilityTimeout))
+	if err != nil {
+		return 0, 0, s.gone(q, err)
+	}
+	pending, inFlight, err := c.Counts(ctx)
+	if err != nil {
+		return 0, 0, s.gone(q, err)
+	}
+	if q.rt.fifo == nil {
+		return pending, inFlight, nil
+	}
+	st, err := s.st.StreamState(ctx, q.rec.Stream)
+	if err != nil {
+		return 0, 0, s.gone(q, err)
+	}
+	delayed, err := q.rt.delayedCount(ctx, q.rec)
+	if err != nil {
+		return 0, 0, s.gone(q, err)
+	}
+	// Deduplication markers are stored too (this node knows them all
+	// unless several nodes serve the queue).
+	q.rt.fifo.mu.Lock()
+	markers := uint64(len(q.rt.fifo.markers))
+	q.rt.fifo.mu.Unlock()
+	if st.Msgs > inFlight+delayed+markers {
+		visible = st.Msgs - inFlight - delayed - markers
+	}
+	return visible, inFlight, nil
 }

@@ -105,10 +105,51 @@ func (s *Service) move(rt *runtime, m store.Delivery) {
 	}
 	ctx, cancel := context.WithTimeout(s.ctx, 10*time.Second)
 	defer cancel()
-	if err := s.st.Publish(ctx, out); err != nil {
+	var err error
+	if rt.fifo != nil {
+		err = s.moveDelayedFifo(ctx, rt, m, out)
+	} else {
+		err = s.st.Publish(ctx, out)
+	}
+	if err != nil {
 		s.log.Warn("moving a delayed message failed; will retry", "stream", rt.stream, "err", err)
 		_ = m.NakWithDelay(time.Second)
 		return
 	}
 	_ = m.Ack()
+}
+
+// moveDelayedFifo enqueues a due message of a FIFO queue at the end of its
+// group. Its id and sequence number are those of its first publish.
+func (s *Service) moveDelayedFifo(ctx context.Context, rt *runtime, m store.Delivery, out *store.Msg) error {
+	q := s.lookup(rt.id)
+	if q == nil || q.rt != rt {
+		return nil // the queue is gone: so is the stream
+	}
+	md, err := m.Metadata()
+	if err != nil {
+		return err
+	}
+	seq := md.Sequence.Stream
+	if out.Header.Get(hdrMessageID) == "" {
+		out.Header.Set(hdrMessageID, fifoMessageID(rt.stream, seq))
+	}
+	if out.Header.Get(hdrSeqNum) == "" {
+		out.Header.Set(hdrSeqNum, sequenceNumber(seq))
+	}
+	out.ID = "delayed-" + out.Header.Get(hdrMessageID)
+	// The delayed original carried the deduplication id: keep it.
+	f, err := s.fifoReady(ctx, q)
+	if err != nil {
+		return err
+	}
+	f.mu.Lock()
+	err = s.writeMarker(ctx, q, f, out.Header, seq)
+	f.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	delete(out.Header, hdrDedupKey) // written once is enough
+	_, err = s.fifoEnqueue(ctx, q, out, out.Header.Get(hdrGroupID))
+	return err
 }

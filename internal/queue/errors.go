@@ -77,3 +77,43 @@ func errUnsupportedOperation(op string) *awsproto.Error {
 	return &awsproto.Error{Code: "UnsupportedOperation", QueryCode: "AWS.SimpleQueueService.UnsupportedOperation",
 		Message: op + " is not implemented by Switchyard's built-in queue service yet."}
 }
+
+func errEmptyBatchRequest(entryShape string) *awsproto.Error {
+	return &awsproto.Error{Code: "EmptyBatchRequest", QueryCode: "AWS.SimpleQueueService.EmptyBatchRequest",
+		Message: "There should be at least one " + entryShape + " in the request."}
+}
+
+func errTooManyEntriesInBatchRequest(n int) *awsproto.Error {
+	return &awsproto.Error{Code: "TooManyEntriesInBatchRequest", QueryCode: "AWS.SimpleQueueService.TooManyEntriesInBatchRequest",
+		Message: fmt.Sprintf("Maximum number of entries per request are %d. You have sent %d.", maxBatchEntries, n)}
+}
+
+func errBatchEntryIdsNotDistinct(id string) *awsproto.Error {
+	return &awsproto.Error{Code: "BatchEntryIdsNotDistinct", QueryCode: "AWS.SimpleQueueService.BatchEntryIdsNotDistinct",
+		Message: "Id " + id + " repeated."}
+}
+
+func errInvalidBatchEntryID() *awsproto.Error {
+	return &awsproto.Error{Code: "InvalidBatchEntryId", QueryCode: "AWS.SimpleQueueService.InvalidBatchEntryId",
+		Message: "A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long."}
+}
+
+func errBatchRequestTooLong(size int) *awsproto.Error {
+	return &awsproto.Error{Code: "BatchRequestTooLong", QueryCode: "AWS.SimpleQueueService.BatchRequestTooLong",
+		Message: fmt.Sprintf("Batch requests cannot be longer than %d bytes. You have sent %d bytes.", maxBatchSize, size)}
+}
+
+func errResourceNotFound(msg string) *awsproto.Error {
+	return &awsproto.Error{Code: "ResourceNotFoundException", QueryCode: "ResourceNotFoundException",
+		Status: http.StatusNotFound, Message: msg}
+}
+
+func errOverLimit(msg string) *awsproto.Error {
+	return &awsproto.Error{Code: "OverLimit", QueryCode: "OverLimit", Status: http.StatusForbidden, Message: msg}
+}
+
+// errInternal is what a batch entry reports when the store failed it.
+func errInternal() *awsproto.Error {
+	return &awsproto.Error{Code: "InternalError", QueryCode: "InternalError", Status: http.StatusInternalServerError,
+		Receiver: true, Message: "An internal error occurred; retry the request."}
+}

@@ -18,6 +18,14 @@ func FuzzDecode(f *testing.F) {
 	f.Add("CreateQueue", []byte(`{"QueueName":"q","Attributes":{"VisibilityTimeout":"20","DelaySeconds":"5"}}`))
 	f.Add("SendMessage", []byte(`{"QueueUrl":"http://h/000000000000/q","MessageBody":"b","MessageAttributes":{"a":{"DataType":"String","StringValue":"v"}}}`))
 	f.Add("ReceiveMessage", []byte(`{"QueueUrl":"http://h/000000000000/q","MessageAttributeNames":["All","x.*"],"MaxNumberOfMessages":10}`))
+	f.Add("SendMessageBatch", []byte(`{"QueueUrl":"http://h/000000000000/q.fifo","Entries":[{"Id":"a","MessageBody":"b","MessageGroupId":"g","MessageDeduplicationId":"d"},{"Id":"a","MessageBody":"c"}]}`))
+	f.Add("DeleteMessageBatch", []byte(`{"QueueUrl":"http://h/000000000000/q","Entries":[{"Id":"x-1","ReceiptHandle":"JEpTLkFDSy5TUVNfeC5yZWNlaXZlLjEuNDIuNy4xLjA="}]}`))
+	f.Add("ChangeMessageVisibilityBatch", []byte(`{"QueueUrl":"http://h/000000000000/q","Entries":[{"Id":"x","ReceiptHandle":"h","VisibilityTimeout":5}]}`))
+	f.Add("SetQueueAttributes", []byte(`{"QueueUrl":"http://h/000000000000/q","Attributes":{"RedrivePolicy":"{\"deadLetterTargetArn\":\"arn:aws:sqs:us-east-1:000000000000:d\",\"maxReceiveCount\":\"3\"}","Policy":""}}`))
+	f.Add("TagQueue", []byte(`{"QueueUrl":"http://h/000000000000/q","Tags":{"k":"v"}}`))
+	f.Add("AddPermission", []byte(`{"QueueUrl":"http://h/000000000000/q","Label":"l","AWSAccountIds":["111111111111"],"Actions":["SendMessage"]}`))
+	f.Add("StartMessageMoveTask", []byte(`{"SourceArn":"arn:aws:sqs:us-east-1:000000000000:dlq","DestinationArn":"arn:aws:sqs:us-east-1:000000000000:q","MaxNumberOfMessagesPerSecond":10}`))
+	f.Add("CancelMessageMoveTask", []byte(`{"TaskHandle":"eyJ0YXNrSWQiOiJ0Iiwic291cmNlQXJuIjoiYXJuOmF3czpzcXM6dXMtZWFzdC0xOjAwMDAwMDAwMDAwMDpkbHEifQ=="}`))
 	f.Fuzz(func(t *testing.T, op string, body []byte) {
 		r := &awsproto.Request{Operation: op, Body: body, Caller: awsproto.Caller{Account: "000000000000", Region: "us-east-1"}}
 		exists := func(string) (bool, bool) { return true, false }
@@ -104,6 +112,80 @@ func FuzzDecode(f *testing.F) {
 			}
 		case "GetQueueUrl":
 			_, _ = decodeRequest[getQueueUrlRequest](r)
+		case "SendMessageBatch":
+			req, err := decodeRequest[sendMessageBatchRequest](r)
+			if err != nil {
+				return
+			}
+			ids := make([]string, len(req.Entries))
+			for i, e := range req.Entries {
+				ids[i] = e.Id
+			}
+			if checkBatch("SendMessageBatchRequestEntry", ids) != nil {
+				return
+			}
+			seen := map[string]bool{}
+			for _, id := range ids {
+				if seen[id] || !validBatchID(id) {
+					t.Fatalf("accepted batch ids %q", ids)
+				}
+				seen[id] = true
+			}
+			for _, e := range req.Entries {
+				if e.MessageGroupId != "" && checkGroupID("MessageGroupId", e.MessageGroupId) == nil {
+					if gh := groupHash(e.MessageGroupId); !validToken(gh) || subjectGroup(backlogSubject("SQS_x", gh)) != gh {
+						t.Fatalf("group %q makes subject token %q", e.MessageGroupId, gh)
+					}
+				}
+			}
+		case "DeleteMessageBatch":
+			if req, err := decodeRequest[deleteMessageBatchRequest](r); err == nil {
+				for _, e := range req.Entries {
+					parseReceipt(e.ReceiptHandle, "SQS_x")
+				}
+			}
+		case "ChangeMessageVisibilityBatch":
+			_, _ = decodeRequest[changeMessageVisibilityBatchRequest](r)
+		case "SetQueueAttributes":
+			req, err := decodeRequest[setQueueAttributesRequest](r)
+			if err != nil {
+				return
+			}
+			norm, err := normalizeAttributes("q", req.Attributes, exists)
+			if err != nil {
+				return
+			}
+			if v, ok := norm[attrRedrivePolicy]; ok && parseRedrivePolicy(v) == nil {
+				t.Fatalf("accepted RedrivePolicy %q does not parse back", v)
+			}
+		case "TagQueue":
+			if req, err := decodeRequest[tagQueueRequest](r); err == nil {
+				_ = checkTags("q", nil, req.Tags)
+			}
+		case "AddPermission":
+			if req, err := decodeRequest[addPermissionRequest](r); err == nil {
+				validLabel(req.Label)
+			}
+		case "StartMessageMoveTask":
+			req, err := decodeRequest[startMessageMoveTaskRequest](r)
+			if err != nil {
+				return
+			}
+			if id, ok := parseArn(req.SourceArn); ok {
+				if back, ok := parseArn(Arn(id.Scope, id.name)); !ok || back != id {
+					t.Fatalf("ARN %q does not round-trip", req.SourceArn)
+				}
+			}
+		case "CancelMessageMoveTask":
+			req, err := decodeRequest[cancelMessageMoveTaskRequest](r)
+			if err != nil {
+				return
+			}
+			if th, ok := decodeTaskHandle(req.TaskHandle); ok {
+				if back, ok := decodeTaskHandle(encodeTaskHandle(th.TaskID, th.SourceArn)); !ok || back != th {
+					t.Fatalf("task handle %q does not round-trip", req.TaskHandle)
+				}
+			}
 		case "ListQueues":
 			_, _ = decodeRequest[listQueuesRequest](r)
 		default:

@@ -123,6 +123,13 @@ func decodeAttributes(s string) (map[string]Attribute, error) {
 func newMessageID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
+	return formatUUID(b[:])
+}
+
+// formatUUID renders 16 bytes as a version 4 UUID.
+func formatUUID(in []byte) string {
+	var b [16]byte
+	copy(b[:], in)
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	var out [36]byte

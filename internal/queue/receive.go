@@ -22,7 +22,13 @@ const (
 	sysMessageDeduplicationID           = "MessageDeduplicationId"
 	sysMessageGroupID                   = "MessageGroupId"
 	sysAWSTraceHeader                   = "AWSTraceHeader"
+	sysSequenceNumber                   = "SequenceNumber"
+	sysDeadLetterQueueSourceArn         = "DeadLetterQueueSourceArn"
 )
+
+// maxDeadLetterRounds bounds the fetches of one ReceiveMessage that found
+// only messages to move to the dead-letter queue.
+const maxDeadLetterRounds = 10
 
 func (s *Service) receiveMessage(ctx context.Context, r *awsproto.Request, req *receiveMessageRequest) (any, error) {
 	q, err := s.resolve(r, req.QueueUrl)
@@ -51,13 +57,45 @@ func (s *Service) receiveMessage(ctx context.Context, r *awsproto.Request, req *
 			return nil, errInvalidParameterValue("Value %d for parameter VisibilityTimeout is invalid. Reason: Must be >= 0 and <= 43200, if provided.", vt)
 		}
 	}
+	if req.ReceiveRequestAttemptId != "" {
+		// Accepted (and checked) only: receive attempts are not replayed.
+		if err := checkGroupID("ReceiveRequestAttemptId", req.ReceiveRequestAttemptId); err != nil {
+			return nil, err
+		}
+	}
 	c, err := q.rt.receiver(ctx, queueVT)
 	if err != nil {
 		return nil, s.gone(q, err)
 	}
-	deliveries, err := c.Fetch(ctx, n, time.Duration(wait)*time.Second)
-	if err != nil && len(deliveries) == 0 {
-		return nil, s.gone(q, err)
+	deadline := time.Now().Add(time.Duration(wait) * time.Second)
+	var deliveries []store.Delivery
+	for round := 0; ; round++ {
+		got, err := c.Fetch(ctx, n-len(deliveries), max(time.Until(deadline), 0))
+		if err != nil && len(got) == 0 {
+			if len(deliveries) > 0 {
+				break
+			}
+			return nil, s.gone(q, err)
+		}
+		moved := 0
+		for _, d := range got {
+			if q.redrive != nil {
+				if md, err := d.Metadata(); err == nil && md.NumDelivered > uint64(q.redrive.maxReceiveCount) {
+					ok, err := s.deadLetter(ctx, q, d)
+					if err != nil {
+						s.log.Warn("moving a message to the dead-letter queue failed", "queue", q.rec.Name, "err", err)
+					}
+					if ok {
+						moved++
+						continue
+					}
+				}
+			}
+			deliveries = append(deliveries, d)
+		}
+		if len(deliveries) > 0 || moved == 0 || round >= maxDeadLetterRounds {
+			break
+		}
 	}
 	// Deliveries come with the queue's visibility timeout as AckWait; a
 	// different one (or 0, which AckWait cannot be) is a delayed negative
@@ -189,6 +227,12 @@ func (s *Service) render(q *queue, d store.Delivery, sel selection, now time.Tim
 	if t := h.Get(hdrTrace); t != "" && sel.wantSystem(sysAWSTraceHeader) {
 		sys[sysAWSTraceHeader] = t
 	}
+	if sn := h.Get(hdrSeqNum); sn != "" && sel.wantSystem(sysSequenceNumber) {
+		sys[sysSequenceNumber] = sn
+	}
+	if src := h.Get(hdrDLQSource); src != "" && sel.wantSystem(sysDeadLetterQueueSourceArn) {
+		sys[sysDeadLetterQueueSourceArn] = src
+	}
 	if len(sys) > 0 {
 		m.Attributes = sys
 	}
@@ -214,18 +258,40 @@ func (s *Service) deleteMessage(ctx context.Context, r *awsproto.Request, req *d
 	if err != nil {
 		return nil, err
 	}
-	rc, ok := parseReceipt(req.ReceiptHandle, q.rec.Stream)
+	if err := s.deleteOne(ctx, q, req.ReceiptHandle); err != nil {
+		return nil, err
+	}
+	return struct{}{}, nil
+}
+
+// deleteOne deletes the message a receipt handle names.
+func (s *Service) deleteOne(ctx context.Context, q *queue, handle string) error {
+	rc, ok := parseReceipt(handle, q.rec.Stream)
 	if !ok {
-		return nil, errReceiptHandleIsInvalid(req.ReceiptHandle)
+		return errReceiptHandleIsInvalid(handle)
 	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
+	var head *store.Msg
+	if q.rt.fifo != nil {
+		// The head's group is promoted next.
+		m, err := s.st.GetMsg(ctx, q.rec.Stream, rc.seq)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return s.gone(q, err)
+		}
+		head = m
+	}
 	// Deleting a message that is gone already succeeds, as in SQS.
 	if err := s.st.Reply(ctx, rc.subject, "+ACK", 0); err != nil {
-		return nil, s.gone(q, err)
+		return s.gone(q, err)
 	}
 	s.firstRecv.del(firstReceiveKey{q.rec.Stream, rc.seq})
-	return struct{}{}, nil
+	if head != nil {
+		if err := s.fifoAfterHead(ctx, q, head); err != nil {
+			s.log.Warn("promoting the next FIFO message failed", "queue", q.rec.Name, "err", err)
+		}
+	}
+	return nil
 }
 
 func (s *Service) changeMessageVisibility(ctx context.Context, r *awsproto.Request, req *changeMessageVisibilityRequest) (any, error) {
@@ -233,28 +299,36 @@ func (s *Service) changeMessageVisibility(ctx context.Context, r *awsproto.Reque
 	if err != nil {
 		return nil, err
 	}
-	vt := int(*req.VisibilityTimeout)
-	if vt < 0 || vt > 43_200 {
-		return nil, errInvalidParameterValue("Value %d for parameter VisibilityTimeout is invalid. Reason: Must be >= 0 and <= 43200, if provided.", vt)
+	if err := s.changeVisibilityOne(ctx, q, req.ReceiptHandle, int(*req.VisibilityTimeout)); err != nil {
+		return nil, err
 	}
-	rc, ok := parseReceipt(req.ReceiptHandle, q.rec.Stream)
+	return struct{}{}, nil
+}
+
+// changeVisibilityOne changes the visibility timeout of the message a
+// receipt handle names.
+func (s *Service) changeVisibilityOne(ctx context.Context, q *queue, handle string, vt int) error {
+	if vt < 0 || vt > 43_200 {
+		return errInvalidParameterValue("Value %d for parameter VisibilityTimeout is invalid. Reason: Must be >= 0 and <= 43200, if provided.", vt)
+	}
+	rc, ok := parseReceipt(handle, q.rec.Stream)
 	if !ok {
-		return nil, errReceiptHandleIsInvalid(req.ReceiptHandle)
+		return errReceiptHandleIsInvalid(handle)
 	}
 	// A deleted (acknowledged) message is gone from the work-queue stream.
 	if _, err := s.st.GetMsg(ctx, q.rec.Stream, rc.seq); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			if s.gone(q, err) == ErrQueueNotFound {
-				return nil, ErrQueueNotFound
+				return ErrQueueNotFound
 			}
-			return nil, errInvalidParameterValue("Value %s for parameter ReceiptHandle is invalid. Reason: Message does not exist or is not available for visibility timeout change.", req.ReceiptHandle)
+			return errInvalidParameterValue("Value %s for parameter ReceiptHandle is invalid. Reason: Message does not exist or is not available for visibility timeout change.", handle)
 		}
-		return nil, s.gone(q, err)
+		return s.gone(q, err)
 	}
 	if err := s.st.Reply(ctx, rc.subject, "-NAK", time.Duration(vt)*time.Second); err != nil {
-		return nil, s.gone(q, err)
+		return s.gone(q, err)
 	}
-	return struct{}{}, nil
+	return nil
 }
 
 // firstReceiveCache remembers when this node first handed out a message, for

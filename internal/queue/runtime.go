@@ -52,15 +52,22 @@ func delayedSubject(stream string) string { return "sqs." + strings.TrimPrefix(s
 
 func streamConfig(rec *record) store.StreamConfig {
 	retention := time.Duration(attrInt(rec.Attributes, attrMessageRetentionPeriod)) * time.Second
-	return store.StreamConfig{
+	cfg := store.StreamConfig{
 		Name:      rec.Stream,
 		Subjects:  []string{readySubject(rec.Stream), delayedSubject(rec.Stream)},
 		WorkQueue: true,
 		MaxAge:    retention,
-		// The duplicate window (for the mover's republishing) may not be
-		// longer than the stream's max age.
+		// The duplicate window (for the mover's republishing and the
+		// dead-letter moves) may not be longer than the stream's max age.
 		Duplicates: min(2*time.Minute, retention),
 	}
+	if isFifo(rec.Attributes) {
+		// Group heads and backlogs; the window is SQS's deduplication
+		// interval.
+		cfg.Subjects = append(cfg.Subjects, headWildcard(rec.Stream), backlogWildcard(rec.Stream), markerSubject(rec.Stream))
+		cfg.Duplicates = min(fifoDedupWindow, retention)
+	}
+	return cfg
 }
 
 func visibilityAckWait(vt int) time.Duration {
@@ -72,6 +79,9 @@ func visibilityAckWait(vt int) time.Duration {
 type runtime struct {
 	stream string
 	st     *store.Store
+	id     queueID
+	// fifo is the FIFO delivery state of a FIFO queue (nil otherwise).
+	fifo *fifoState
 
 	mu       sync.Mutex
 	recv     *store.Consumer
@@ -81,6 +91,23 @@ type runtime struct {
 	moving     bool // a mover is running or starting
 	stopped    bool // the queue is gone or the service closing
 	stopMoving func()
+}
+
+func newRuntime(st *store.Store, id queueID, rec *record) *runtime {
+	rt := &runtime{stream: rec.Stream, st: st, id: id}
+	if isFifo(rec.Attributes) {
+		rt.fifo = newFifoState()
+	}
+	return rt
+}
+
+// receiveFilter is what the receive consumer reads: the ready subject, and
+// on a FIFO queue the heads of the message groups.
+func (rt *runtime) receiveFilter() []string {
+	if rt.fifo != nil {
+		return []string{readySubject(rt.stream), headWildcard(rt.stream)}
+	}
+	return []string{readySubject(rt.stream)}
 }
 
 // receiver returns the receive consumer, creating or updating it so its
@@ -94,7 +121,7 @@ func (rt *runtime) receiver(ctx context.Context, vt int) (*store.Consumer, error
 	}
 	c, err := rt.st.EnsureConsumer(ctx, store.ConsumerConfig{
 		Stream: rt.stream, Durable: receiveConsumer,
-		Filter:  []string{readySubject(rt.stream)},
+		Filter:  rt.receiveFilter(),
 		AckWait: want, MaxAckPending: maxInFlight,
 	})
 	if err != nil {

@@ -19,17 +19,34 @@ type sendParams struct {
 	sender           string
 }
 
+// SendResult is what SendMessage reports about a stored message.
+type SendResult struct {
+	MessageID string
+	// SequenceNumber is set for FIFO queues: it increases with every
+	// message sent to the queue.
+	SequenceNumber string
+}
+
 // Send appends a message to a queue, as SendMessage does, and returns its
 // message id. It returns ErrQueueNotFound if the queue does not exist, and an
 // *awsproto.Error with SQS's code and message if SQS would refuse the
 // message.
 func (s *Service) Send(ctx context.Context, sc Scope, name string, m Message) (string, error) {
+	res, err := s.SendMessage(ctx, sc, name, m)
+	return res.MessageID, err
+}
+
+// SendMessage is Send, also reporting a FIFO queue's sequence number. On a
+// FIFO queue a message whose deduplication id (or, with
+// ContentBasedDeduplication, body) was seen in the last five minutes is not
+// stored again: the result is the original's.
+func (s *Service) SendMessage(ctx context.Context, sc Scope, name string, m Message) (SendResult, error) {
 	q := s.lookup(queueID{sc, name})
 	if q == nil {
-		return "", ErrQueueNotFound
+		return SendResult{}, ErrQueueNotFound
 	}
 	if m.Body == "" {
-		return "", errMissingParameter("MessageBody")
+		return SendResult{}, errMissingParameter("MessageBody")
 	}
 	res, err := s.send(ctx, q, sendParams{
 		body: m.Body, attrs: m.Attributes,
@@ -37,9 +54,9 @@ func (s *Service) Send(ctx context.Context, sc Scope, name string, m Message) (s
 		sender: sc.Account,
 	})
 	if err != nil {
-		return "", err
+		return SendResult{}, err
 	}
-	return res.MessageId, nil
+	return SendResult{MessageID: res.MessageId, SequenceNumber: res.SequenceNumber}, nil
 }
 
 func (s *Service) sendMessage(ctx context.Context, r *awsproto.Request, req *sendMessageRequest) (any, error) {
@@ -84,7 +101,27 @@ func validHeaderText(s string) bool {
 	return true
 }
 
+// outgoing is a validated message ready to be stored.
+type outgoing struct {
+	res   *sendMessageResult
+	msg   *store.Msg
+	delay int
+	group string // FIFO queues only
+}
+
 func (s *Service) send(ctx context.Context, q *queue, p sendParams) (*sendMessageResult, error) {
+	o, err := s.prepare(q, p)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.store(ctx, q, []*outgoing{o})[0]; err != nil {
+		return nil, err
+	}
+	return o.res, nil
+}
+
+// prepare validates a message as SQS does and builds what is stored.
+func (s *Service) prepare(q *queue, p sendParams) (*outgoing, error) {
 	attrs := q.rec.Attributes
 	fifo := isFifo(attrs)
 	delay := attrInt(attrs, attrDelaySeconds)
@@ -130,14 +167,18 @@ func (s *Service) send(ctx context.Context, q *queue, p sendParams) (*sendMessag
 	}
 
 	now := time.Now()
-	res := &sendMessageResult{MessageId: newMessageID(), MD5OfMessageBody: md5Hex(p.body)}
+	res := &sendMessageResult{MD5OfMessageBody: md5Hex(p.body)}
 	h := store.Header{
-		hdrMessageID: {res.MessageId},
-		hdrSent:      {strconv.FormatInt(now.UnixMilli(), 10)},
-		hdrSender:    {p.sender},
-		hdrMD5Body:   {res.MD5OfMessageBody},
+		hdrSent:    {strconv.FormatInt(now.UnixMilli(), 10)},
+		hdrSender:  {p.sender},
+		hdrMD5Body: {res.MD5OfMessageBody},
 	}
-	data := []byte(p.body)
+	msg := &store.Msg{Subject: readySubject(q.rec.Stream), Data: []byte(p.body), Header: h}
+	if !fifo {
+		// A FIFO message's id derives from its stream sequence (fifo.go).
+		res.MessageId = newMessageID()
+		h[hdrMessageID] = []string{res.MessageId}
+	}
 	if len(p.attrs) > 0 {
 		enc, err := encodeAttributes(p.attrs)
 		if err != nil {
@@ -145,7 +186,7 @@ func (s *Service) send(ctx context.Context, q *queue, p sendParams) (*sendMessag
 		}
 		res.MD5OfMessageAttributes = md5OfAttributes(p.attrs, sortedNames(p.attrs))
 		h[hdrMD5Attrs] = []string{res.MD5OfMessageAttributes}
-		data = packAttributes(h, enc, p.body)
+		msg.Data = packAttributes(h, enc, p.body)
 	}
 	if p.trace != nil {
 		sys := map[string]Attribute{"AWSTraceHeader": *p.trace}
@@ -155,31 +196,89 @@ func (s *Service) send(ctx context.Context, q *queue, p sendParams) (*sendMessag
 	if p.groupID != "" {
 		h[hdrGroupID] = []string{p.groupID}
 	}
-	if fifo && p.dedupID != "" {
-		h[hdrDedupID] = []string{p.dedupID}
-	}
-	msg := &store.Msg{Subject: readySubject(q.rec.Stream), Data: data, Header: h}
-	if delay > 0 {
-		if !q.rec.Delayed {
-			// From now on every node runs this queue's mover.
-			err := s.update(ctx, q.rec.id(), func(rec *record) error {
-				if rec.Stream != q.rec.Stream {
-					return ErrQueueNotFound
-				}
-				rec.Delayed = true
-				return nil
-			})
-			if err != nil {
-				return nil, s.gone(q, err)
-			}
+	if fifo {
+		dedup := p.dedupID
+		if dedup == "" {
+			dedup = contentDedupID(p.body)
 		}
+		h[hdrDedupID] = []string{dedup}
+		msg.ID = dedupMsgID(attrs, p.groupID, dedup)
+		h[hdrDedupKey] = []string{msg.ID}
+	}
+	if delay > 0 {
 		msg.Subject = delayedSubject(q.rec.Stream)
 		h[hdrVisibleAt] = []string{strconv.FormatInt(now.Add(time.Duration(delay)*time.Second).UnixMilli(), 10)}
 	}
-	if err := s.st.Publish(ctx, msg); err != nil {
-		return nil, s.gone(q, err)
+	return &outgoing{res: res, msg: msg, delay: delay, group: p.groupID}, nil
+}
+
+// store stores prepared messages and returns an error per message. Messages
+// of a standard queue are published pipelined; a FIFO queue's one after
+// the other, in order.
+func (s *Service) store(ctx context.Context, q *queue, out []*outgoing) []error {
+	errs := make([]error, len(out))
+	delayed := false
+	for _, o := range out {
+		delayed = delayed || o.delay > 0
 	}
-	return res, nil
+	if delayed && !q.rec.Delayed {
+		// From now on every node runs this queue's mover.
+		err := s.update(ctx, q.rec.id(), func(rec *record) error {
+			if rec.Stream != q.rec.Stream {
+				return ErrQueueNotFound
+			}
+			rec.Delayed = true
+			return nil
+		})
+		if err != nil {
+			err = s.gone(q, err)
+			for i, o := range out {
+				if o.delay > 0 {
+					errs[i] = err
+				}
+			}
+		}
+	}
+	if q.rt.fifo != nil {
+		for i, o := range out {
+			if errs[i] != nil {
+				continue
+			}
+			var seq uint64
+			var err error
+			if o.delay > 0 {
+				// The mover enqueues it in its group when it is due.
+				seq, err = s.publishDelayedFifo(ctx, q, o.msg)
+			} else {
+				seq, err = s.fifoEnqueue(ctx, q, o.msg, o.group)
+			}
+			if err != nil {
+				errs[i] = s.gone(q, err)
+				continue
+			}
+			o.res.MessageId = fifoMessageID(q.rec.Stream, seq)
+			o.res.SequenceNumber = sequenceNumber(seq)
+		}
+		return errs
+	}
+	msgs := make([]*store.Msg, 0, len(out))
+	for i, o := range out {
+		if errs[i] == nil {
+			msgs = append(msgs, o.msg)
+		}
+	}
+	if len(msgs) == 0 {
+		return errs
+	}
+	if err := s.st.Publish(ctx, msgs...); err != nil {
+		err = s.gone(q, err)
+		for i, o := range out {
+			if errs[i] == nil && o.msg.Seq == 0 {
+				errs[i] = err
+			}
+		}
+	}
+	return errs
 }
 
 // gone returns ErrQueueNotFound instead of err if the queue was deleted (or
@@ -189,4 +288,20 @@ func (s *Service) gone(q *queue, err error) error {
 		return ErrQueueNotFound
 	}
 	return err
+}
+
+// publishDelayedFifo stores a delayed FIFO message, unless its
+// deduplication id was seen: it returns the sequence of the original.
+func (s *Service) publishDelayedFifo(ctx context.Context, q *queue, msg *store.Msg) (uint64, error) {
+	f, err := s.fifoReady(ctx, q)
+	if err != nil {
+		return 0, err
+	}
+	if seq, dup := f.duplicate(msg.ID, time.Now()); dup {
+		return seq, nil
+	}
+	if err := s.st.Publish(ctx, msg); err != nil {
+		return 0, err
+	}
+	return msg.Seq, nil
 }

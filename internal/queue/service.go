@@ -59,6 +59,9 @@ type record struct {
 	// Delayed is set once the queue has had a delayed message: from then on
 	// every node runs the mover that makes delayed messages visible.
 	Delayed bool `json:"delayed,omitempty"`
+	// MoveTasks are the message move tasks whose source is this queue
+	// (at most maxMoveTasks, the most recent last).
+	MoveTasks []moveTask `json:"moveTasks,omitempty"`
 }
 
 func (r *record) id() queueID { return queueID{Scope{r.Account, r.Region}, r.Name} }
@@ -93,6 +96,8 @@ type queue struct {
 	rec *record // never modified once published
 	rev uint64
 	rt  *runtime
+	// redrive is the parsed RedrivePolicy (nil without one).
+	redrive *redrivePolicy
 }
 
 // Open loads the queue records from the store and keeps them current until
@@ -127,6 +132,7 @@ func Open(ctx context.Context, st *store.Store, log *slog.Logger) (*Service, err
 		s.Close()
 		return nil, errors.Join(ctx.Err(), errors.New("queue: closed while loading"))
 	}
+	s.resumeTasks()
 	return s, nil
 }
 
@@ -174,15 +180,18 @@ func (s *Service) apply(e store.Entry) {
 		} else {
 			rt := s.runs[rec.Stream]
 			if rt == nil {
-				rt = &runtime{stream: rec.Stream, st: s.st}
+				rt = newRuntime(s.st, id, &rec)
 				s.runs[rec.Stream] = rt
+				if rt.fifo != nil {
+					s.startFifoLoad(rt)
+				}
 			}
 			if old := s.queues[id]; old != nil && old.rt != rt {
 				// Same name, new incarnation (deleted and recreated).
 				delete(s.runs, old.rt.stream)
 				stopMover = old.rt
 			}
-			s.queues[id] = &queue{rec: &rec, rev: e.Revision, rt: rt}
+			s.queues[id] = &queue{rec: &rec, rev: e.Revision, rt: rt, redrive: parseRedrivePolicy(rec.Attributes[attrRedrivePolicy])}
 			if rec.Delayed {
 				s.startMover(rt)
 			}
@@ -269,6 +278,7 @@ func (s *Service) update(ctx context.Context, id queueID, fn func(*record) error
 		rec := *q.rec
 		rec.Attributes = cloneMap(q.rec.Attributes)
 		rec.Tags = cloneMap(q.rec.Tags)
+		rec.MoveTasks = append([]moveTask(nil), q.rec.MoveTasks...)
 		if err := fn(&rec); err != nil {
 			return err
 		}

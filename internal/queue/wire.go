@@ -177,3 +177,234 @@ func (r *changeMessageVisibilityRequest) validate() error {
 	}
 	return nil
 }
+
+type sendMessageBatchRequest struct {
+	QueueUrl string                         `json:"QueueUrl"`
+	Entries  []sendMessageBatchRequestEntry `json:"Entries"`
+}
+
+func (r *sendMessageBatchRequest) validate() error { return requireQueueURL(r.QueueUrl) }
+
+type sendMessageBatchRequestEntry struct {
+	Id                      string                           `json:"Id"`
+	MessageBody             string                           `json:"MessageBody"`
+	DelaySeconds            *int32                           `json:"DelaySeconds,omitempty"`
+	MessageAttributes       map[string]messageAttributeValue `json:"MessageAttributes,omitempty"`
+	MessageSystemAttributes map[string]messageAttributeValue `json:"MessageSystemAttributes,omitempty"`
+	MessageDeduplicationId  string                           `json:"MessageDeduplicationId,omitempty"`
+	MessageGroupId          string                           `json:"MessageGroupId,omitempty"`
+}
+
+type sendMessageBatchResultEntry struct {
+	Id                           string `json:"Id"`
+	MessageId                    string `json:"MessageId"`
+	MD5OfMessageBody             string `json:"MD5OfMessageBody"`
+	MD5OfMessageAttributes       string `json:"MD5OfMessageAttributes,omitempty"`
+	MD5OfMessageSystemAttributes string `json:"MD5OfMessageSystemAttributes,omitempty"`
+	SequenceNumber               string `json:"SequenceNumber,omitempty"`
+}
+
+type batchResultErrorEntry struct {
+	Id          string `json:"Id"`
+	SenderFault bool   `json:"SenderFault"`
+	Code        string `json:"Code"`
+	Message     string `json:"Message,omitempty"`
+}
+
+// Successful and Failed are required members: always present.
+type sendMessageBatchResult struct {
+	Successful []sendMessageBatchResultEntry `json:"Successful"`
+	Failed     []batchResultErrorEntry       `json:"Failed"`
+}
+
+type deleteMessageBatchRequest struct {
+	QueueUrl string                           `json:"QueueUrl"`
+	Entries  []deleteMessageBatchRequestEntry `json:"Entries"`
+}
+
+func (r *deleteMessageBatchRequest) validate() error { return requireQueueURL(r.QueueUrl) }
+
+type deleteMessageBatchRequestEntry struct {
+	Id            string `json:"Id"`
+	ReceiptHandle string `json:"ReceiptHandle"`
+}
+
+type batchResultEntry struct {
+	Id string `json:"Id"`
+}
+
+type batchResult struct {
+	Successful []batchResultEntry      `json:"Successful"`
+	Failed     []batchResultErrorEntry `json:"Failed"`
+}
+
+type changeMessageVisibilityBatchRequest struct {
+	QueueUrl string                                     `json:"QueueUrl"`
+	Entries  []changeMessageVisibilityBatchRequestEntry `json:"Entries"`
+}
+
+func (r *changeMessageVisibilityBatchRequest) validate() error { return requireQueueURL(r.QueueUrl) }
+
+type changeMessageVisibilityBatchRequestEntry struct {
+	Id                string `json:"Id"`
+	ReceiptHandle     string `json:"ReceiptHandle"`
+	VisibilityTimeout *int32 `json:"VisibilityTimeout,omitempty"`
+}
+
+type setQueueAttributesRequest struct {
+	QueueUrl   string            `json:"QueueUrl"`
+	Attributes map[string]string `json:"Attributes"`
+}
+
+func (r *setQueueAttributesRequest) validate() error {
+	if err := requireQueueURL(r.QueueUrl); err != nil {
+		return err
+	}
+	if r.Attributes == nil {
+		return errMissingParameter("Attributes")
+	}
+	return nil
+}
+
+type tagQueueRequest struct {
+	QueueUrl string            `json:"QueueUrl"`
+	Tags     map[string]string `json:"Tags"`
+}
+
+func (r *tagQueueRequest) validate() error {
+	if err := requireQueueURL(r.QueueUrl); err != nil {
+		return err
+	}
+	if len(r.Tags) == 0 {
+		return errMissingParameter("Tags")
+	}
+	return nil
+}
+
+type untagQueueRequest struct {
+	QueueUrl string   `json:"QueueUrl"`
+	TagKeys  []string `json:"TagKeys"`
+}
+
+func (r *untagQueueRequest) validate() error {
+	if err := requireQueueURL(r.QueueUrl); err != nil {
+		return err
+	}
+	if len(r.TagKeys) == 0 {
+		return errMissingParameter("TagKeys")
+	}
+	return nil
+}
+
+type listQueueTagsResult struct {
+	Tags map[string]string `json:"Tags,omitempty"`
+}
+
+type addPermissionRequest struct {
+	QueueUrl      string   `json:"QueueUrl"`
+	Label         string   `json:"Label"`
+	AWSAccountIds []string `json:"AWSAccountIds"`
+	Actions       []string `json:"Actions"`
+}
+
+func (r *addPermissionRequest) validate() error {
+	if err := requireQueueURL(r.QueueUrl); err != nil {
+		return err
+	}
+	if r.Label == "" {
+		return errMissingParameter("Label")
+	}
+	if len(r.Actions) == 0 {
+		return errMissingParameter("Actions")
+	}
+	return nil
+}
+
+type removePermissionRequest struct {
+	QueueUrl string `json:"QueueUrl"`
+	Label    string `json:"Label"`
+}
+
+func (r *removePermissionRequest) validate() error {
+	if err := requireQueueURL(r.QueueUrl); err != nil {
+		return err
+	}
+	if r.Label == "" {
+		return errMissingParameter("Label")
+	}
+	return nil
+}
+
+type listDeadLetterSourceQueuesRequest struct {
+	QueueUrl   string `json:"QueueUrl"`
+	NextToken  string `json:"NextToken,omitempty"`
+	MaxResults *int32 `json:"MaxResults,omitempty"`
+}
+
+func (r *listDeadLetterSourceQueuesRequest) validate() error { return requireQueueURL(r.QueueUrl) }
+
+// The model spells this member queueUrls, and it is required.
+type listDeadLetterSourceQueuesResult struct {
+	QueueUrls []string `json:"queueUrls"`
+	NextToken string   `json:"NextToken,omitempty"`
+}
+
+type startMessageMoveTaskRequest struct {
+	SourceArn                    string `json:"SourceArn"`
+	DestinationArn               string `json:"DestinationArn,omitempty"`
+	MaxNumberOfMessagesPerSecond *int32 `json:"MaxNumberOfMessagesPerSecond,omitempty"`
+}
+
+func (r *startMessageMoveTaskRequest) validate() error {
+	if r.SourceArn == "" {
+		return errMissingParameter("SourceArn")
+	}
+	return nil
+}
+
+type startMessageMoveTaskResult struct {
+	TaskHandle string `json:"TaskHandle"`
+}
+
+type listMessageMoveTasksRequest struct {
+	SourceArn  string `json:"SourceArn"`
+	MaxResults *int32 `json:"MaxResults,omitempty"`
+}
+
+func (r *listMessageMoveTasksRequest) validate() error {
+	if r.SourceArn == "" {
+		return errMissingParameter("SourceArn")
+	}
+	return nil
+}
+
+type listMessageMoveTasksResultEntry struct {
+	TaskHandle                        string `json:"TaskHandle,omitempty"`
+	Status                            string `json:"Status"`
+	SourceArn                         string `json:"SourceArn"`
+	DestinationArn                    string `json:"DestinationArn,omitempty"`
+	MaxNumberOfMessagesPerSecond      *int32 `json:"MaxNumberOfMessagesPerSecond,omitempty"`
+	ApproximateNumberOfMessagesMoved  int64  `json:"ApproximateNumberOfMessagesMoved"`
+	ApproximateNumberOfMessagesToMove *int64 `json:"ApproximateNumberOfMessagesToMove,omitempty"`
+	FailureReason                     string `json:"FailureReason,omitempty"`
+	StartedTimestamp                  int64  `json:"StartedTimestamp"`
+}
+
+type listMessageMoveTasksResult struct {
+	Results []listMessageMoveTasksResultEntry `json:"Results"`
+}
+
+type cancelMessageMoveTaskRequest struct {
+	TaskHandle string `json:"TaskHandle"`
+}
+
+func (r *cancelMessageMoveTaskRequest) validate() error {
+	if r.TaskHandle == "" {
+		return errMissingParameter("TaskHandle")
+	}
+	return nil
+}
+
+type cancelMessageMoveTaskResult struct {
+	ApproximateNumberOfMessagesMoved int64 `json:"ApproximateNumberOfMessagesMoved"`
+}

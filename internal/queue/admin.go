@@ -1,0 +1,365 @@
+package queue
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/switchyard/switchyard/internal/awsproto"
+)
+
+// removableAttributes are cleared by SetQueueAttributes with an empty value.
+var removableAttributes = []string{attrPolicy, attrRedrivePolicy, attrRedriveAllowPolicy, attrKmsMasterKeyId}
+
+func (s *Service) setQueueAttributes(ctx context.Context, r *awsproto.Request, req *setQueueAttributesRequest) (any, error) {
+	q, err := s.resolve(r, req.QueueUrl)
+	if err != nil {
+		return nil, err
+	}
+	fifo := isFifo(q.rec.Attributes)
+	given := make(map[string]string, len(req.Attributes)+1)
+	var removed []string
+	for k, v := range req.Attributes {
+		if v == "" && slices.Contains(removableAttributes, k) {
+			removed = append(removed, k)
+			continue
+		}
+		given[k] = v
+	}
+	if v, ok := given[attrFifoQueue]; ok {
+		b, valid := parseBool(v)
+		if !valid {
+			return nil, errInvalidAttributeValue(attrFifoQueue, "")
+		}
+		if b != fifo {
+			return nil, errInvalidAttributeValue(attrFifoQueue, "Modifying queue type is not supported.")
+		}
+	}
+	// Validate as CreateQueue would for a queue of this type.
+	given[attrFifoQueue] = strconv.FormatBool(fifo)
+	norm, err := normalizeAttributes(q.rec.Name, given, s.checkArn)
+	if err != nil {
+		return nil, err
+	}
+	delete(norm, attrFifoQueue)
+	if v, ok := norm[attrRedrivePolicy]; ok {
+		if err := s.checkRedriveAllowed(q.arn(), v); err != nil {
+			return nil, err
+		}
+	}
+	var newRec *record
+	err = s.update(ctx, q.rec.id(), func(rec *record) error {
+		if rec.Stream != q.rec.Stream {
+			return ErrQueueNotFound
+		}
+		for _, k := range removed {
+			delete(rec.Attributes, k)
+			if k == attrKmsMasterKeyId {
+				delete(rec.Attributes, attrKmsDataKeyReusePeriodSeconds)
+				rec.Attributes[attrSqsManagedSseEnabled] = "true"
+			}
+		}
+		for k, v := range norm {
+			rec.Attributes[k] = v
+		}
+		if _, kms := norm[attrKmsMasterKeyId]; kms {
+			rec.Attributes[attrSqsManagedSseEnabled] = "false"
+			if _, ok := rec.Attributes[attrKmsDataKeyReusePeriodSeconds]; !ok {
+				rec.Attributes[attrKmsDataKeyReusePeriodSeconds] = "300"
+			}
+		} else if norm[attrSqsManagedSseEnabled] == "true" {
+			delete(rec.Attributes, attrKmsMasterKeyId)
+			delete(rec.Attributes, attrKmsDataKeyReusePeriodSeconds)
+		}
+		rec.Modified = time.Now().Unix()
+		newRec = rec
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	// Effects that live in the store apply at once.
+	if _, ok := norm[attrMessageRetentionPeriod]; ok {
+		if err := s.st.EnsureStream(ctx, streamConfig(newRec)); err != nil {
+			return nil, s.gone(q, err)
+		}
+	}
+	if _, ok := norm[attrVisibilityTimeout]; ok {
+		if _, err := q.rt.receiver(ctx, attrInt(newRec.Attributes, attrVisibilityTimeout)); err != nil {
+			return nil, s.gone(q, err)
+		}
+	}
+	return struct{}{}, nil
+}
+
+// Tag limits (SQS's quotas).
+const (
+	maxTags        = 50
+	maxTagKeyLen   = 128
+	maxTagValueLen = 256
+)
+
+func checkTags(name string, existing, add map[string]string) error {
+	for k, v := range add {
+		if k == "" || len(k) > maxTagKeyLen {
+			return errInvalidParameterValue("Tag keys must be between 1 and 128 characters in length.")
+		}
+		if len(v) > maxTagValueLen {
+			return errInvalidParameterValue("Tag values must be between 0 and 256 characters in length.")
+		}
+	}
+	n := len(existing)
+	for k := range add {
+		if _, ok := existing[k]; !ok {
+			n++
+		}
+	}
+	if n > maxTags {
+		return errInvalidParameterValue("Too many tags added for queue %s.", name)
+	}
+	return nil
+}
+
+func (s *Service) tagQueue(ctx context.Context, r *awsproto.Request, req *tagQueueRequest) (any, error) {
+	q, err := s.resolve(r, req.QueueUrl)
+	if err != nil {
+		return nil, err
+	}
+	err = s.update(ctx, q.rec.id(), func(rec *record) error {
+		if rec.Stream != q.rec.Stream {
+			return ErrQueueNotFound
+		}
+		if err := checkTags(rec.Name, rec.Tags, req.Tags); err != nil {
+			return err
+		}
+		if rec.Tags == nil {
+			rec.Tags = map[string]string{}
+		}
+		for k, v := range req.Tags {
+			rec.Tags[k] = v
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return struct{}{}, nil
+}
+
+func (s *Service) untagQueue(ctx context.Context, r *awsproto.Request, req *untagQueueRequest) (any, error) {
+	q, err := s.resolve(r, req.QueueUrl)
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range req.TagKeys {
+		if k == "" || len(k) > maxTagKeyLen {
+			return nil, errInvalidParameterValue("Tag keys must be between 1 and 128 characters in length.")
+		}
+	}
+	err = s.update(ctx, q.rec.id(), func(rec *record) error {
+		if rec.Stream != q.rec.Stream {
+			return ErrQueueNotFound
+		}
+		for _, k := range req.TagKeys {
+			delete(rec.Tags, k)
+		}
+		if len(rec.Tags) == 0 {
+			rec.Tags = nil
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return struct{}{}, nil
+}
+
+func (s *Service) listQueueTags(_ context.Context, r *awsproto.Request, req *queueURLRequest) (any, error) {
+	q, err := s.resolve(r, req.QueueUrl)
+	if err != nil {
+		return nil, err
+	}
+	return &listQueueTagsResult{Tags: q.rec.Tags}, nil
+}
+
+// permissionActions are the actions AddPermission can grant: the others
+// only the queue owner may call.
+var permissionActions = []string{
+	"*", "ChangeMessageVisibility", "DeleteMessage", "GetQueueAttributes", "GetQueueUrl",
+	"ListDeadLetterSourceQueues", "PurgeQueue", "ReceiveMessage", "SendMessage",
+}
+
+const maxPermissionActions = 7
+
+func validLabel(l string) bool {
+	if l == "" || len(l) > 80 {
+		return false
+	}
+	for i := 0; i < len(l); i++ {
+		c := l[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// policyDoc reads a queue's Policy (or starts SQS's default one).
+func policyDoc(rec *record) (map[string]any, []any) {
+	doc := map[string]any{}
+	if p := rec.Attributes[attrPolicy]; p != "" {
+		_ = json.Unmarshal([]byte(p), &doc)
+	}
+	if doc == nil {
+		doc = map[string]any{}
+	}
+	if _, ok := doc["Version"]; !ok {
+		doc["Version"] = "2012-10-17"
+	}
+	if _, ok := doc["Id"]; !ok {
+		doc["Id"] = Arn(rec.id().Scope, rec.Name) + "/SQSDefaultPolicy"
+	}
+	var stmts []any
+	switch v := doc["Statement"].(type) {
+	case []any:
+		stmts = v
+	case map[string]any:
+		stmts = []any{v}
+	}
+	return doc, stmts
+}
+
+func statementSid(st any) string {
+	if m, ok := st.(map[string]any); ok {
+		if sid, ok := m["Sid"].(string); ok {
+			return sid
+		}
+	}
+	return ""
+}
+
+func oneOrMany(v []string) any {
+	if len(v) == 1 {
+		return v[0]
+	}
+	return v
+}
+
+func (s *Service) addPermission(ctx context.Context, r *awsproto.Request, req *addPermissionRequest) (any, error) {
+	q, err := s.resolve(r, req.QueueUrl)
+	if err != nil {
+		return nil, err
+	}
+	if !validLabel(req.Label) {
+		return nil, errInvalidParameterValue("Value %s for parameter Label is invalid. Reason: Label can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length.", req.Label)
+	}
+	if len(req.AWSAccountIds) == 0 {
+		return nil, errInvalidParameterValue("Value [] for parameter PrincipalId is invalid. Reason: Unable to verify.")
+	}
+	for _, a := range req.AWSAccountIds {
+		if !validScope(Scope{Account: a, Region: "x"}) {
+			return nil, errInvalidParameterValue("Value [%s] for parameter PrincipalId is invalid. Reason: Unable to verify.", a)
+		}
+	}
+	if len(req.Actions) > maxPermissionActions {
+		return nil, errOverLimit(fmt.Sprintf("%d Actions were found, maximum allowed is %d.", len(req.Actions), maxPermissionActions))
+	}
+	for _, a := range req.Actions {
+		if !slices.Contains(permissionActions, a) {
+			return nil, errInvalidParameterValue("Value SQS:%s for parameter ActionName is invalid. Reason: Only the queue owner is allowed to invoke this action.", a)
+		}
+	}
+	err = s.update(ctx, q.rec.id(), func(rec *record) error {
+		if rec.Stream != q.rec.Stream {
+			return ErrQueueNotFound
+		}
+		doc, stmts := policyDoc(rec)
+		for _, st := range stmts {
+			if statementSid(st) == req.Label {
+				return errInvalidParameterValue("Value %s for parameter Label is invalid. Reason: Already exists.", req.Label)
+			}
+		}
+		principals := make([]string, len(req.AWSAccountIds))
+		for i, a := range req.AWSAccountIds {
+			principals[i] = "arn:aws:iam::" + a + ":root"
+		}
+		actions := make([]string, len(req.Actions))
+		for i, a := range req.Actions {
+			actions[i] = "SQS:" + a
+		}
+		stmts = append(stmts, map[string]any{
+			"Sid": req.Label, "Effect": "Allow",
+			"Principal": map[string]any{"AWS": oneOrMany(principals)},
+			"Action":    oneOrMany(actions),
+			"Resource":  Arn(rec.id().Scope, rec.Name),
+		})
+		doc["Statement"] = stmts
+		b, err := json.Marshal(doc)
+		if err != nil {
+			return err
+		}
+		rec.Attributes[attrPolicy] = string(b)
+		rec.Modified = time.Now().Unix()
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return struct{}{}, nil
+}
+
+func (s *Service) removePermission(ctx context.Context, r *awsproto.Request, req *removePermissionRequest) (any, error) {
+	q, err := s.resolve(r, req.QueueUrl)
+	if err != nil {
+		return nil, err
+	}
+	err = s.update(ctx, q.rec.id(), func(rec *record) error {
+		if rec.Stream != q.rec.Stream {
+			return ErrQueueNotFound
+		}
+		doc, stmts := policyDoc(rec)
+		kept := stmts[:0:0]
+		for _, st := range stmts {
+			if statementSid(st) != req.Label {
+				kept = append(kept, st)
+			}
+		}
+		if len(kept) == len(stmts) {
+			return errInvalidParameterValue("Value %s for parameter Label is invalid. Reason: can't find label on existing policy.", req.Label)
+		}
+		if len(kept) == 0 && len(doc) <= 3 {
+			// Nothing but SQS's default wrapper is left.
+			delete(rec.Attributes, attrPolicy)
+		} else {
+			doc["Statement"] = kept
+			b, err := json.Marshal(doc)
+			if err != nil {
+				return err
+			}
+			rec.Attributes[attrPolicy] = string(b)
+		}
+		rec.Modified = time.Now().Unix()
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return struct{}{}, nil
+}
+
+// policyStatements lists the Sids of a Policy (tests and diagnostics).
+func policyStatements(policy string) []string {
+	var doc struct {
+		Statement []struct{ Sid string } `json:"Statement"`
+	}
+	_ = json.Unmarshal([]byte(policy), &doc)
+	var out []string
+	for _, st := range doc.Statement {
+		out = append(out, strings.TrimSpace(st.Sid))
+	}
+	return out
+}
