@@ -121,6 +121,19 @@ func (a *API) Operations() map[string]awsproto.Operation {
 		"ListTagsForResource":   Handle(a.listTagsForResource),
 		"PutPermission":         Handle(a.putPermission),
 		"RemovePermission":      Handle(a.removePermission),
+
+		// connections and API destinations (api_connections.go)
+		"CreateConnection":       Handle(a.createConnection),
+		"DescribeConnection":     Handle(a.describeConnection),
+		"UpdateConnection":       Handle(a.updateConnection),
+		"DeleteConnection":       Handle(a.deleteConnection),
+		"ListConnections":        Handle(a.listConnections),
+		"DeauthorizeConnection":  Handle(a.deauthorizeConnection),
+		"CreateApiDestination":   Handle(a.createAPIDestination),
+		"DescribeApiDestination": Handle(a.describeAPIDestination),
+		"UpdateApiDestination":   Handle(a.updateAPIDestination),
+		"DeleteApiDestination":   Handle(a.deleteAPIDestination),
+		"ListApiDestinations":    Handle(a.listAPIDestinations),
 	}
 }
 

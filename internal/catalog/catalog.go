@@ -60,6 +60,9 @@ type Catalog struct {
 
 	listenMu  sync.Mutex
 	listeners []func(Change)
+
+	// connections and API destinations (connections.go)
+	connections connStore
 }
 
 // Change describes one applied write, for listeners.
@@ -83,6 +86,10 @@ func Open(ctx context.Context, st *store.Store, log *slog.Logger) (*Catalog, err
 		kv: kv, log: log,
 		buses:   map[busID]*busEntry{},
 		orphans: map[ruleID]*ruleEntry{},
+		connections: connStore{
+			conns: map[resID]*Connection{},
+			dests: map[resID]*APIDestination{},
+		},
 	}
 	c.cond = sync.NewCond(&c.mu)
 	ready, err := kv.Watch(ctx, c.apply)
@@ -119,6 +126,8 @@ func (c *Catalog) apply(e store.Entry) {
 	case kind == "rule" && len(names) == 2:
 		ch = Change{Kind: "rule", Scope: scope, Bus: names[0], Rule: names[1], Deleted: e.Deleted}
 		ch.RuleValue = c.applyRule(ruleID{scope, names[0], names[1]}, e)
+	case kind == "connection" || kind == "apidest":
+		ch = c.applyConnectionKey(kind, scope, names, e)
 	default:
 		c.log.Warn("ignoring catalog key", "key", e.Key)
 	}

@@ -41,7 +41,7 @@ func (s *Server) wire(ctx, runCtx context.Context) error {
 	}
 	s.targets = target.NewRegistry()
 	s.targets.Register("sqs", target.SQSKind(send))
-	s.targets.Register("events", target.BusKind(s.st, s.cat))
+	s.targets.Register("events", target.EventsKind(target.BusKind(s.st, s.cat), target.APIDestinationKind(s.cat, target.APIDestinationOptions{DataDir: s.cfg.DataDir, KeyFile: s.cfg.SecretsKeyFile, Log: s.log})))
 	s.targets.Register("lambda", target.LambdaKind(s.cfg.Targets.Lambda, nil))
 
 	dlq := func(ctx context.Context, arn string, m target.QueueMessage) error {

@@ -695,13 +695,6 @@ func TestUnimplementedOperations(t *testing.T) {
 	e := start(t)
 	c := ctx(t)
 	calls := map[string]func() error{
-		"CreateConnection": func() error {
-			_, err := e.eb.CreateConnection(c, &eventbridge.CreateConnectionInput{
-				Name: aws.String("conn"), AuthorizationType: ebtypes.ConnectionAuthorizationTypeApiKey,
-				AuthParameters: &ebtypes.CreateConnectionAuthRequestParameters{ApiKeyAuthParameters: &ebtypes.CreateConnectionApiKeyAuthRequestParameters{ApiKeyName: aws.String("k"), ApiKeyValue: aws.String("v")}},
-			})
-			return err
-		},
 		"ListEndpoints": func() error {
 			_, err := e.eb.ListEndpoints(c, &eventbridge.ListEndpointsInput{})
 			return err
