@@ -266,7 +266,7 @@ func (d *Deliverer) first(ctx context.Context, it item) {
 	d.Stats.Retried.Add(1)
 	m := t.Msg(it.event)
 	m.Header.Set(HeaderAttempts, "1")
-	m.Header.Set(HeaderNotBefore, time.Now().Add(d.delay(1, t, pol)).UTC().Format(time.RFC3339Nano))
+	m.Header.Set(HeaderNotBefore, time.Now().Add(d.delay(1, t, pol, err)).UTC().Format(time.RFC3339Nano))
 	it.done(d.st.Publish(ctx, m))
 }
 
@@ -285,13 +285,19 @@ func (d *Deliverer) exhausted(t *Task, retries int, pol policy) string {
 	case retries >= pol.maxRetries:
 		return "MaximumRetryAttempts"
 	case time.Since(t.Ingested) >= pol.maxAge:
-		return "MaximumEventAge"
+		return "MaximumEventAgeInSeconds"
 	}
 	return ""
 }
 
-func (d *Deliverer) delay(attempt int, t *Task, pol policy) time.Duration {
+// delay is the wait before the next attempt: the backoff, or longer when the
+// target asked for it (an HTTP Retry-After), never past the event's age limit.
+func (d *Deliverer) delay(attempt int, t *Task, pol policy, err error) time.Duration {
 	delay := backoff(attempt, d.opt.MinBackoff, d.opt.MaxBackoff)
+	var ra interface{ RetryAfter() time.Duration }
+	if errors.As(err, &ra) {
+		delay = max(delay, ra.RetryAfter())
+	}
 	if rest := pol.maxAge - time.Since(t.Ingested); delay > rest {
 		delay = max(rest, 0)
 	}
@@ -343,7 +349,7 @@ func (d *Deliverer) handle(ctx context.Context, m store.Delivery) {
 	case d.exhausted(&t, retries, pol) != "":
 		d.deadLetter(ctx, &t, event, code, msg, d.exhausted(&t, retries, pol), retries, pol)
 	default:
-		delay := d.delay(attempt, &t, pol)
+		delay := d.delay(attempt, &t, pol, err)
 		d.Stats.Retried.Add(1)
 		d.log.Debug("delivery failed; will retry", "rule", t.RuleArn, "target", t.Target.ID, "attempt", attempt, "delay", delay, "err", err)
 		_ = m.NakWithDelay(delay)

@@ -3,6 +3,8 @@ package delivery
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"sync"
@@ -140,7 +142,7 @@ func TestEventAgeExhausted(t *testing.T) {
 		t.Fatal(err)
 	}
 	msgs := rec.wait(t, 1)
-	if c := msgs[0].Attributes["EXHAUSTED_RETRY_CONDITION"].StringValue; c != "MaximumEventAge" {
+	if c := msgs[0].Attributes["EXHAUSTED_RETRY_CONDITION"].StringValue; c != "MaximumEventAgeInSeconds" {
 		t.Fatalf("condition %q", c)
 	}
 }
@@ -151,6 +153,29 @@ func TestBackoff(t *testing.T) {
 		if d < 50*time.Millisecond || d > 5*time.Minute {
 			t.Fatalf("backoff(%d) = %v", n, d)
 		}
+	}
+}
+
+type retryAfterErr time.Duration
+
+func (e retryAfterErr) Error() string             { return "busy" }
+func (e retryAfterErr) RetryAfter() time.Duration { return time.Duration(e) }
+
+// A target's Retry-After lengthens the backoff, but never past the event's
+// age limit.
+func TestDelayHonoursRetryAfter(t *testing.T) {
+	d := &Deliverer{opt: Options{MinBackoff: 10 * time.Millisecond, MaxBackoff: 20 * time.Millisecond}}
+	task := &Task{Ingested: time.Now()}
+	pol := policy{maxRetries: 5, maxAge: time.Hour}
+	if got := d.delay(1, task, pol, fmt.Errorf("wrapped: %w", retryAfterErr(time.Minute))); got != time.Minute {
+		t.Errorf("delay with Retry-After 1m = %v", got)
+	}
+	if got := d.delay(1, task, pol, errors.New("plain")); got > 20*time.Millisecond {
+		t.Errorf("delay without Retry-After = %v", got)
+	}
+	pol.maxAge = 30 * time.Second
+	if got := d.delay(1, task, pol, retryAfterErr(time.Minute)); got > 30*time.Second {
+		t.Errorf("delay past the age limit = %v", got)
 	}
 }
 
