@@ -45,16 +45,19 @@ type Error struct {
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
 
-// Error codes.
+// Error codes: the ERROR_CODE values EventBridge writes on dead-letter
+// messages, plus LOOP_DETECTED for events stopped after crossing
+// MaxHops buses (a Switchyard safeguard that has no AWS counterpart).
 const (
-	CodeNotFound      = "RESOURCE_NOT_FOUND"
+	CodeNotFound      = "NO_RESOURCE"
 	CodeInternal      = "INTERNAL_ERROR"
 	CodeThrottled     = "THROTTLING"
 	CodeInvalidParam  = "INVALID_PARAMETER"
 	CodeSDKClient     = "SDK_CLIENT_ERROR"
 	CodeLoop          = "LOOP_DETECTED"
 	CodeNoPermissions = "NO_PERMISSIONS"
-	CodeFunctionError = "FUNCTION_ERROR"
+	// CodeFunctionError is a function or endpoint that ran and failed.
+	CodeFunctionError = "ERROR_FROM_TARGET"
 )
 
 // Retryable reports whether err may succeed if tried again. Errors that

@@ -67,7 +67,7 @@ func TestUnreachableTargetGoesToDeadLetterQueue(t *testing.T) {
 		t.Fatalf("dead letters: %v", got)
 	}
 	for arn, a := range got {
-		if a["ERROR_CODE"] != "RESOURCE_NOT_FOUND" || a["RETRY_ATTEMPTS"] != "0" || a["RULE_ARN"] != "arn:aws:events:us-east-1:"+testAccount+":rule/r" || a["ERROR_MESSAGE"] == "" {
+		if a["ERROR_CODE"] != "NO_RESOURCE" || a["RETRY_ATTEMPTS"] != "0" || a["RULE_ARN"] != "arn:aws:events:us-east-1:"+testAccount+":rule/r" || a["ERROR_MESSAGE"] == "" {
 			t.Errorf("%s: attributes %v", arn, a)
 		}
 		if _, ok := a["EXHAUSTED_RETRY_CONDITION"]; ok {
