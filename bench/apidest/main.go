@@ -6,7 +6,7 @@
 // (receiver side) and the delivery latency, PutEvents sent -> request
 // received, which is all Switchyard's (the receiver answers at once).
 //
-//	go run ./cmd/switchyard serve --data-dir /tmp/sy &
+//	go run ./cmd/switchyard serve --data-dir "$(mktemp -d)" &
 //	go run ./bench/apidest -endpoint http://127.0.0.1:4010 -destinations 1 -duration 10s
 //	go run ./bench/apidest -endpoint http://127.0.0.1:4010 -destinations 100 -duration 10s
 //	go run ./bench/apidest -endpoint http://127.0.0.1:4010 -rate 5000 -duration 10s   # latency at a given load

@@ -21,8 +21,7 @@
 // spell out the quoting rules the rule targets share). Where the
 // documentation is silent, behaviour recorded against AWS decides: the
 // AWS-validated snapshots of LocalStack's tests
-// (tests/aws/services/events/test_events_inputs.snapshot.json, which the
-// project's /work/shared/conformance/aws-error-samples.txt also quotes) and
+// (tests/aws/services/events/test_events_inputs.snapshot.json) and
 // error messages users recorded against AWS in public issues.
 //
 // # Behaviour

@@ -32,9 +32,8 @@ func invalid(targetID, msg string) *ValidationError {
 	return &ValidationError{TargetID: targetID, Message: msg}
 }
 
-// Messages recorded against AWS
-// (/work/shared/conformance/aws-error-samples.txt, from LocalStack's
-// AWS-validated snapshots test_events_inputs.snapshot.json).
+// Messages recorded against AWS (LocalStack's AWS-validated snapshots,
+// test_events_inputs.snapshot.json).
 func errOnlyOne(id string) *ValidationError {
 	return invalid(id, "Only one of Input, InputPath, or InputTransformer must be provided for target "+id+".")
 }

@@ -6,6 +6,8 @@ url=${SWITCHYARD_URL:-http://127.0.0.1:4010}
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1
 aws() { command aws --endpoint-url "$url" --output json "$@"; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
+errf=$(mktemp)
+trap 'rm -f "$errf"' EXIT
 
 aws events create-event-bus --name orders >/dev/null
 queue_url=$(aws sqs create-queue --queue-name big-orders --query QueueUrl --output text)
@@ -32,8 +34,7 @@ match=$(aws events test-event-pattern --event-pattern '{"detail":{"total":[{"num
 rules=$(aws events list-rules --event-bus-name orders --query 'Rules[].Name' --output text)
 [ "$rules" = big-orders ] || fail "list-rules: $rules"
 
-if aws events describe-rule --name nope 2>/tmp/err.$$; then fail "describe-rule of a missing rule succeeded"; fi
-grep -q "ResourceNotFoundException" /tmp/err.$$ || fail "describe-rule error: $(cat /tmp/err.$$)"
-grep -q "Rule nope does not exist on EventBus default." /tmp/err.$$ || fail "describe-rule message: $(cat /tmp/err.$$)"
-rm -f /tmp/err.$$
+if aws events describe-rule --name nope 2>"$errf"; then fail "describe-rule of a missing rule succeeded"; fi
+grep -q "ResourceNotFoundException" "$errf" || fail "describe-rule error: $(cat "$errf")"
+grep -q "Rule nope does not exist on EventBus default." "$errf" || fail "describe-rule message: $(cat "$errf")"
 echo "walkthrough: ok"

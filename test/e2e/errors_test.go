@@ -2,8 +2,8 @@ package e2e
 
 // End-to-end tests of the errors the EventBridge API answers, asserted
 // through smithy-go's APIError (ErrorCode and ErrorMessage). Where AWS's
-// answer was recorded (/work/shared/conformance/aws-error-samples.txt, and
-// the AWS-validated LocalStack snapshots it was collected from) the
+// answer was recorded (error samples taken against AWS, among them the
+// AWS-validated LocalStack snapshots) the
 // message is asserted exactly.
 
 import (

@@ -39,7 +39,7 @@ func wantMessage(t *testing.T, err error, want string) {
 	}
 }
 
-// Messages recorded against AWS (/work/shared/conformance/aws-error-samples.txt).
+// Messages recorded against AWS.
 const (
 	recordedCreateConnection     = `3 validation errors detected: Value 'This should fail with two errors 123467890123412341234123412341234' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: [\.\-_A-Za-z0-9]+; Value 'This should fail with two errors 123467890123412341234123412341234' at 'name' failed to satisfy constraint: Member must have length less than or equal to 64; Value 'INVALID' at 'authorizationType' failed to satisfy constraint: Member must satisfy enum value set: [BASIC, OAUTH_CLIENT_CREDENTIALS, API_KEY]`
 	recordedCreateConnectionEnum = `1 validation error detected: Value 'INVALID_AUTH_TYPE' at 'authorizationType' failed to satisfy constraint: Member must satisfy enum value set: [BASIC, OAUTH_CLIENT_CREDENTIALS, API_KEY]`
