@@ -45,6 +45,11 @@ type Config struct {
 	// SecretsKeyFile holds the key that encrypts connection secrets at
 	// rest (created in the data directory if not set).
 	SecretsKeyFile string `yaml:"secrets_key_file"`
+	// PublicURL is how HTTP endpoints subscribed to topics reach this
+	// server (SNS SubscribeURL, UnsubscribeURL and SigningCertURL), e.g.
+	// http://switchyard:4010 inside a container network. Empty: the Host
+	// of the request that subscribed or published.
+	PublicURL string `yaml:"public_url"`
 
 	// File is the YAML file the configuration was read from, if any.
 	File string `yaml:"-"`
@@ -139,6 +144,7 @@ func settings(c *Config) []setting {
 		{"log-level", "debug, info, warn or error", &c.LogLevel},
 		{"log-format", "text or json", &c.LogFormat},
 		{"shutdown-timeout", "graceful shutdown limit", &c.ShutdownTimeout},
+		{"public-url", "base URL HTTP subscribers reach this server at (SNS confirmation and certificate links)", &c.PublicURL},
 	}
 }
 

@@ -24,6 +24,7 @@ import (
 	"github.com/switchyard/switchyard/internal/scheduler"
 	"github.com/switchyard/switchyard/internal/store"
 	"github.com/switchyard/switchyard/internal/target"
+	"github.com/switchyard/switchyard/internal/topic"
 )
 
 // Server is a running Switchyard node.
@@ -38,6 +39,7 @@ type Server struct {
 	deliver    *delivery.Deliverer
 	targets    *target.Registry
 	queues     *queue.Service
+	topics     *topic.Service
 	scheduler  *scheduler.Scheduler
 	archives   *archive.Archives
 	api        *awsproto.Mux
@@ -186,6 +188,9 @@ func (s *Server) shutdown() {
 	}
 	if s.deliver != nil {
 		s.deliver.Stop()
+	}
+	if s.topics != nil {
+		s.topics.Close()
 	}
 	if s.queues != nil {
 		_ = s.queues.Close()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/pprof"
 	"strconv"
@@ -15,6 +16,7 @@ import (
 	"github.com/switchyard/switchyard/internal/delivery"
 	"github.com/switchyard/switchyard/internal/queue"
 	"github.com/switchyard/switchyard/internal/target"
+	"github.com/switchyard/switchyard/internal/topic"
 )
 
 // wire builds the API, the queue service, the target kinds and the
@@ -43,6 +45,33 @@ func (s *Server) wire(ctx, runCtx context.Context) error {
 	s.targets.Register("sqs", target.SQSKind(send))
 	s.targets.Register("events", target.EventsKind(target.BusKind(s.st, s.cat), target.APIDestinationKind(s.cat, target.APIDestinationOptions{DataDir: s.cfg.DataDir, KeyFile: s.cfg.SecretsKeyFile, Log: s.log})))
 	s.targets.Register("lambda", target.LambdaKind(s.cfg.Targets.Lambda, nil))
+	for service, kind := range target.AWSKinds(s.cfg.Targets) {
+		s.targets.Register(service, kind)
+	}
+
+	// Topics deliver to queues and Lambda functions through the same
+	// code as EventBridge targets; EventBridge publishes to topics.
+	s.topics, err = topic.Open(runCtx, s.st, q, s.log, topic.Options{
+		BaseURL: s.cfg.PublicURL,
+		Lambda: func(ctx context.Context, fn string, ev []byte) error {
+			err := s.targets.Resolve(fn).Invoke(ctx, &target.Invocation{TargetArn: fn, Event: ev, Payload: ev})
+			if err != nil && !target.Retryable(err) {
+				return fmt.Errorf("%w: %v", topic.ErrPermanent, err)
+			}
+			return err
+		},
+	})
+	if err != nil {
+		return err
+	}
+	s.targets.Register("sns", target.SNSKind(func(ctx context.Context, account, region, name string, m target.TopicMessage) (string, error) {
+		id, err := s.topics.Publish(ctx, topic.Scope{Account: account, Region: region}, name,
+			topic.PublishInput{Message: m.Message, GroupID: m.GroupID, DeduplicationID: m.DeduplicationID})
+		if errors.Is(err, topic.ErrTopicNotFound) {
+			return "", target.ErrNoSuchTopic
+		}
+		return id, err
+	}))
 
 	dlq := func(ctx context.Context, arn string, m target.QueueMessage) error {
 		a, err := target.ParseARN(arn)
@@ -75,6 +104,7 @@ func (s *Server) wire(ctx, runCtx context.Context) error {
 	s.api.HandleJSON(catalog.Service(ops))
 	s.api.HandleJSON(q.JSONService())
 	s.api.HandleQuery(q.QueryService())
+	s.api.HandleQuery(s.topics.QueryService())
 	return nil
 }
 
@@ -85,6 +115,7 @@ func (s *Server) internalRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /_switchyard/schedules/fire", s.fireSchedule)
 	mux.HandleFunc("GET /_switchyard/schedules", s.listSchedules)
 	s.archives.Routes(mux, s.scopeOf)
+	mux.Handle(topic.URLPrefix, s.topics.Handler())
 	mux.HandleFunc("/_switchyard/debug/pprof/", func(w http.ResponseWriter, r *http.Request) {
 		if name := strings.TrimPrefix(r.URL.Path, "/_switchyard/debug/pprof/"); name != "" {
 			pprof.Handler(name).ServeHTTP(w, r)
@@ -173,6 +204,7 @@ func (s *Server) listSchedules(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) stats(w http.ResponseWriter, r *http.Request) {
+	ts := s.topics.Stats()
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(map[string]any{
 		"router": map[string]int64{
@@ -183,6 +215,11 @@ func (s *Server) stats(w http.ResponseWriter, r *http.Request) {
 			"delivered": s.deliver.Stats.Delivered.Load(), "retried": s.deliver.Stats.Retried.Load(),
 			"dead_lettered": s.deliver.Stats.DeadLettered.Load(), "dead_letter_failed": s.deliver.Stats.DeadLetterFailed.Load(),
 			"dropped": s.deliver.Stats.Dropped.Load(),
+		},
+		"topics": map[string]int64{
+			"delivered": ts.Delivered.Load(), "retried": ts.Retried.Load(), "filtered": ts.Filtered.Load(),
+			"dead_lettered": ts.DeadLettered.Load(), "dead_letter_failed": ts.DeadLetterFailed.Load(),
+			"dropped": ts.Dropped.Load(),
 		},
 	})
 }

@@ -2,9 +2,10 @@
 
 The endpoint is given only through AWS_ENDPOINT_URL, and the access key id
 123456789012 selects the account the tutorial's ARNs name. The queues the
-tutorial's targets name are created first. Then a premium registration
-event put on the custom bus must arrive in user-onboarding-queue as the
-full event.
+tutorial's targets name are created first, and the SNS topics with a queue
+subscribed. Then a premium registration event put on the custom bus must
+arrive in user-onboarding-queue as the full event, and on the
+sales-notifications topic as the tutorial's string template.
 """
 import io
 import json
@@ -33,6 +34,17 @@ def fail(msg):
 sqs = boto3.client("sqs")
 onboarding = sqs.create_queue(QueueName="user-onboarding-queue")["QueueUrl"]
 sqs.create_queue(QueueName="infrastructure-dlq")
+
+# The SNS topics the tutorial's targets name, each with a queue subscribed so
+# the test can read what EventBridge published: the sales topic delivers the
+# raw message, the alerts topic SNS's JSON envelope.
+sns = boto3.client("sns")
+sales_inbox = sqs.create_queue(QueueName="sales-inbox")["QueueUrl"]
+sales_topic = sns.create_topic(Name="sales-notifications")["TopicArn"]
+sns.subscribe(TopicArn=sales_topic, Protocol="sqs",
+              Endpoint="arn:aws:sqs:ap-south-1:123456789012:sales-inbox",
+              Attributes={"RawMessageDelivery": "true"})
+sns.create_topic(Name="infrastructure-alerts")
 
 # The tutorial's first program creates the bus and publishes an event (no
 # rules exist yet); its second program creates the rules and targets.
@@ -100,6 +112,17 @@ if body["resources"] != ["arn:aws:lambda:ap-south-1:123456789012:function:user-o
 if group != "user-onboarding":
     fail("MessageGroupId: %r" % group)
 print("seed: ok (event %s arrived in user-onboarding-queue)" % body["id"])
+
+# The SNS target publishes the input transformer's string template.
+deadline = time.time() + 20
+sales = []
+while time.time() < deadline and not sales:
+    for m in sqs.receive_message(QueueUrl=sales_inbox, WaitTimeSeconds=2).get("Messages", []):
+        sales.append(m["Body"])
+want = "New premium user registered: user_67890, Tier: premium, Source: google_ads"
+if sales != [want]:
+    fail("sales-notifications delivered %r, want %r" % (sales, want))
+print("seed: ok (sales-notifications published %r)" % want)
 
 # The rule's Lambda target runs as a local command (switchyard.yaml) and
 # receives the input transformer's output.

@@ -1,0 +1,688 @@
+package topic
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"math"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/switchyard/switchyard/internal/awsproto"
+	"github.com/switchyard/switchyard/internal/queue"
+	"github.com/switchyard/switchyard/internal/store"
+)
+
+// Delivery stream layout: one work queue of pending deliveries, one message
+// per (message, subscription), consumed by every node.
+const (
+	Stream        = "SNS_DELIVERIES"
+	subjectPrefix = "sns.d."
+	consumerName  = "sns-delivery"
+	// dedupWindow is the stream's duplicate window: FIFO topics
+	// de-duplicate within it, as SNS does within five minutes.
+	dedupWindow = 5 * time.Minute
+)
+
+const (
+	kindNotify  = "n"
+	kindConfirm = "c"
+)
+
+// task is one pending delivery (the stream message's data).
+type task struct {
+	Kind       string               `json:"k"`
+	Sub        string               `json:"sub"`
+	Account    string               `json:"a"`
+	Region     string               `json:"r"`
+	SubArn     string               `json:"sa"`
+	TopicArn   string               `json:"ta"`
+	Protocol   string               `json:"p"`
+	Endpoint   string               `json:"e"`
+	Raw        bool                 `json:"raw,omitempty"`
+	MessageID  string               `json:"id"`
+	Message    string               `json:"m"`
+	Subject    string               `json:"sj,omitempty"`
+	Attrs      map[string]Attribute `json:"at,omitempty"`
+	GroupID    string               `json:"g,omitempty"`
+	DedupID    string               `json:"d,omitempty"`
+	Seq        string               `json:"sq,omitempty"`
+	Timestamp  string               `json:"ts"`
+	Base       string               `json:"b"`
+	Token      string               `json:"tk,omitempty"`
+	SigVersion string               `json:"sv,omitempty"`
+	Published  int64                `json:"pub"` // unix ms
+	Fifo       bool                 `json:"f,omitempty"`
+}
+
+func (t *task) msg() *store.Msg {
+	data, _ := json.Marshal(t)
+	return &store.Msg{Subject: subjectPrefix + t.Account, Data: data}
+}
+
+// deliveryError is a failed attempt.
+type deliveryError struct {
+	code      string
+	msg       string
+	retryable bool
+}
+
+func (e *deliveryError) Error() string { return e.code + ": " + e.msg }
+
+func retryable(err error) bool {
+	var de *deliveryError
+	if errors.As(err, &de) {
+		return de.retryable
+	}
+	return !errors.Is(err, ErrPermanent)
+}
+
+// Stats counts delivery outcomes.
+type Stats struct {
+	Delivered, Retried, DeadLettered, DeadLetterFailed, Dropped, Filtered atomic.Int64
+}
+
+// deliverer runs the delivery workers: one reader hands each task to its
+// subscription's lane; a lane has a bounded buffer and a bounded number of
+// deliveries under way (one for FIFO subscriptions, which retry in place
+// so that order holds). A task whose lane is full goes back to the stream
+// for a little later, not counted as an attempt: a slow endpoint only
+// holds up its own subscription.
+type deliverer struct {
+	s        *Service
+	stopFn   func()
+	wg       sync.WaitGroup
+	mu       sync.Mutex
+	lanes    map[string]*lane
+	closed   bool
+	deferred sync.Map // stream seq -> *atomic.Int64
+	ctx      context.Context
+	cancel   context.CancelFunc
+}
+
+type lane struct {
+	tasks  chan store.Delivery
+	active int
+	limit  int
+}
+
+const laneBuffer = 1024
+
+func newDeliverer(s *Service) *deliverer { return &deliverer{s: s, lanes: map[string]*lane{}} }
+
+func (d *deliverer) start(ctx context.Context) error {
+	st := d.s.st
+	if err := st.EnsureStream(ctx, store.StreamConfig{
+		Name: Stream, Subjects: []string{subjectPrefix + ">"}, WorkQueue: true,
+		Duplicates: dedupWindow, MaxMsgSize: 4 << 20,
+	}); err != nil {
+		return err
+	}
+	c, err := st.EnsureConsumer(ctx, store.ConsumerConfig{
+		Stream: Stream, Durable: consumerName, AckWait: time.Minute, MaxAckPending: 100000,
+	})
+	if err != nil {
+		return err
+	}
+	d.ctx, d.cancel = context.WithCancel(ctx)
+	stop, err := c.Consume(d.dispatch, 512)
+	if err != nil {
+		return err
+	}
+	d.stopFn = stop
+	return nil
+}
+
+func (d *deliverer) stop() {
+	if d.stopFn != nil {
+		d.stopFn()
+		d.stopFn = nil
+	}
+	d.mu.Lock()
+	d.closed = true
+	d.mu.Unlock()
+	// Let deliveries under way finish for a moment, then cut them short
+	// (an unacknowledged delivery comes back after the ack deadline).
+	done := make(chan struct{})
+	go func() { d.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Second):
+		if d.cancel != nil {
+			d.cancel()
+		}
+		<-done
+	}
+	if d.cancel != nil {
+		d.cancel()
+	}
+}
+
+func (d *deliverer) dispatch(m store.Delivery) {
+	var t task
+	if err := json.Unmarshal(m.Data(), &t); err != nil || t.Sub == "" {
+		d.s.log.Error("dropping malformed topic delivery", "err", err)
+		_ = m.Term()
+		return
+	}
+	limit := d.s.opt.LaneConcurrency
+	if t.Fifo {
+		limit = 1
+	}
+	d.mu.Lock()
+	if d.closed {
+		d.mu.Unlock()
+		return
+	}
+	l := d.lanes[t.Sub]
+	if l == nil {
+		l = &lane{tasks: make(chan store.Delivery, laneBuffer), limit: limit}
+		d.lanes[t.Sub] = l
+	}
+	queued := false
+	select {
+	case l.tasks <- m:
+		queued = true
+		if l.active < l.limit {
+			l.active++
+			d.wg.Add(1)
+			go d.work(l)
+		}
+	default:
+	}
+	d.mu.Unlock()
+	if !queued {
+		if md, err := m.Metadata(); err == nil {
+			v, _ := d.deferred.LoadOrStore(md.Sequence.Stream, new(atomic.Int64))
+			v.(*atomic.Int64).Add(1)
+		}
+		_ = m.NakWithDelay(time.Duration(200+rand.IntN(800)) * time.Millisecond)
+	}
+}
+
+func (d *deliverer) work(l *lane) {
+	defer d.wg.Done()
+	for {
+		select {
+		case m := <-l.tasks:
+			d.handle(m)
+			continue
+		default:
+		}
+		d.mu.Lock()
+		if len(l.tasks) == 0 || d.closed {
+			l.active--
+			d.mu.Unlock()
+			return
+		}
+		d.mu.Unlock()
+	}
+}
+
+// attempt returns the 1-based attempt number of a delivery.
+func (d *deliverer) attempt(m store.Delivery) (int, uint64) {
+	md, err := m.Metadata()
+	if err != nil {
+		return 1, 0
+	}
+	n := int(md.NumDelivered)
+	if v, ok := d.deferred.Load(md.Sequence.Stream); ok {
+		n -= int(v.(*atomic.Int64).Load())
+	}
+	return max(n, 1), md.Sequence.Stream
+}
+
+func (d *deliverer) done(m store.Delivery, seq uint64) {
+	d.deferred.Delete(seq)
+	_ = m.Ack()
+}
+
+func (d *deliverer) handle(m store.Delivery) {
+	s := d.s
+	var t task
+	_ = json.Unmarshal(m.Data(), &t)
+	attempt, seq := d.attempt(m)
+	sc := Scope{t.Account, t.Region}
+	ss := s.lookupSub(sc, t.Sub)
+	if ss == nil || ss.rec.arn() != t.SubArn {
+		// Unsubscribed (or its topic deleted) since: nothing to do.
+		s.Stats().Dropped.Add(1)
+		d.done(m, seq)
+		return
+	}
+	pol := s.retryPolicy(ss.rec)
+	for {
+		err := s.invoke(d.ctx, &t)
+		if err == nil {
+			s.stats.Delivered.Add(1)
+			d.done(m, seq)
+			return
+		}
+		if d.ctx.Err() != nil {
+			return // shutting down: the message comes back after AckWait
+		}
+		retries := attempt - 1
+		if !retryable(err) || retries >= pol.NumRetries {
+			s.deadLetter(d.ctx, ss.rec, &t, err, retries)
+			d.done(m, seq)
+			return
+		}
+		delay := time.Duration(float64(pol.delay(attempt)) * s.opt.DelayScale)
+		s.stats.Retried.Add(1)
+		s.log.Debug("topic delivery failed; will retry", "subscription", t.SubArn, "attempt", attempt, "delay", delay, "err", err)
+		if !t.Fifo {
+			_ = m.NakWithDelay(delay)
+			return
+		}
+		// FIFO: retry in place, so later messages wait behind this one.
+		if !sleepWorking(d.ctx, m, delay) {
+			return
+		}
+		attempt++
+	}
+}
+
+// sleepWorking waits, telling the server the message is still being worked
+// on; it reports false if the context ended.
+func sleepWorking(ctx context.Context, m store.Delivery, d time.Duration) bool {
+	deadline := time.Now().Add(d)
+	for {
+		left := time.Until(deadline)
+		if left <= 0 {
+			return true
+		}
+		step := min(left, 20*time.Second)
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(step):
+			_ = m.InProgress()
+		}
+	}
+}
+
+// invoke makes one delivery attempt.
+func (s *Service) invoke(ctx context.Context, t *task) error {
+	switch t.Protocol {
+	case "sqs":
+		return s.deliverSQS(ctx, t)
+	case "http", "https":
+		return s.deliverHTTP(ctx, t)
+	case "lambda":
+		return s.deliverLambda(ctx, t)
+	}
+	return &deliveryError{code: "UnsupportedProtocol", msg: "Switchyard does not deliver to protocol " + t.Protocol}
+}
+
+// queueMessage is what an sqs subscription (or a dead-letter queue)
+// receives for a task.
+func (s *Service) queueMessage(t *task) (queue.Message, error) {
+	qm := queue.Message{}
+	if t.Raw {
+		qm.Body = t.Message
+		if len(t.Attrs) > 0 {
+			qm.Attributes = make(map[string]queue.Attribute, len(t.Attrs))
+			for k, a := range t.Attrs {
+				qm.Attributes[k] = queue.Attribute{DataType: a.DataType, StringValue: a.StringValue, BinaryValue: a.BinaryValue}
+			}
+		}
+	} else {
+		e, err := s.build(t)
+		if err != nil {
+			return qm, err
+		}
+		qm.Body = string(marshalNoEscape(e))
+	}
+	if t.Fifo {
+		qm.GroupID = t.GroupID
+		qm.DeduplicationID = t.DedupID
+	}
+	return qm, nil
+}
+
+func (s *Service) deliverSQS(ctx context.Context, t *task) error {
+	sc, name, ok := queueARN(t.Endpoint)
+	if !ok {
+		return &deliveryError{code: "InvalidEndpoint", msg: "not an SQS queue ARN: " + t.Endpoint}
+	}
+	if s.queues == nil {
+		return &deliveryError{code: "QueueNotFound", msg: "no queue service", retryable: true}
+	}
+	qm, err := s.queueMessage(t)
+	if err != nil {
+		return err
+	}
+	fitQueue(&qm, name, t.MessageID)
+	_, err = s.queues.Send(ctx, sc, name, qm)
+	return classifyQueueErr(err, name)
+}
+
+// fitQueue adapts a message to its queue's type: a FIFO queue needs a
+// group and a deduplication id (a standard topic's message uses its
+// message id for both), a standard queue takes no deduplication id.
+func fitQueue(qm *queue.Message, name, messageID string) {
+	if !strings.HasSuffix(name, ".fifo") {
+		qm.DeduplicationID = ""
+		return
+	}
+	if qm.GroupID == "" {
+		qm.GroupID = messageID
+	}
+	if qm.DeduplicationID == "" {
+		qm.DeduplicationID = messageID
+	}
+}
+
+func classifyQueueErr(err error, name string) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, queue.ErrQueueNotFound):
+		return &deliveryError{code: "AWS.SimpleQueueService.NonExistentQueue", msg: "The specified queue does not exist: " + name}
+	}
+	var ae *awsproto.Error
+	if errors.As(err, &ae) && ae.HTTPStatus() < 500 {
+		return &deliveryError{code: queryCode(ae), msg: ae.Message}
+	}
+	return &deliveryError{code: "InternalError", msg: err.Error(), retryable: true}
+}
+
+func queueARN(arn string) (queue.Scope, string, bool) {
+	p := strings.Split(arn, ":")
+	if len(p) != 6 || p[0] != "arn" || p[2] != "sqs" || p[3] == "" || p[4] == "" || p[5] == "" {
+		return queue.Scope{}, "", false
+	}
+	return queue.Scope{Account: p[4], Region: p[3]}, p[5], true
+}
+
+func (s *Service) deliverHTTP(ctx context.Context, t *task) error {
+	var body []byte
+	msgType := "Notification"
+	raw := t.Raw && t.Kind == kindNotify
+	if raw {
+		body = []byte(t.Message)
+	} else {
+		e, err := s.build(t)
+		if err != nil {
+			return err
+		}
+		msgType = e.Type
+		body = marshalNoEscape(e)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.Endpoint, bytes.NewReader(body))
+	if err != nil {
+		return &deliveryError{code: "InvalidEndpoint", msg: err.Error()}
+	}
+	h := req.Header
+	h.Set("Content-Type", "text/plain; charset=UTF-8")
+	h.Set("User-Agent", "Amazon Simple Notification Service Agent")
+	// SNS sends its own headers in lower case.
+	h["x-amz-sns-message-type"] = []string{msgType}
+	h["x-amz-sns-message-id"] = []string{t.MessageID}
+	h["x-amz-sns-topic-arn"] = []string{t.TopicArn}
+	if t.Kind == kindNotify {
+		h["x-amz-sns-subscription-arn"] = []string{t.SubArn}
+	}
+	if raw {
+		h["x-amz-sns-rawdelivery"] = []string{"true"}
+	}
+	resp, err := s.client.Do(req)
+	if err != nil {
+		return &deliveryError{code: "ConnectionError", msg: err.Error(), retryable: true}
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+	resp.Body.Close()
+	switch c := resp.StatusCode; {
+	case c >= 200 && c < 300:
+		return nil
+	case c == 408 || c == 429 || c >= 500:
+		return &deliveryError{code: strconv.Itoa(c), msg: "endpoint answered " + resp.Status, retryable: true}
+	default:
+		return &deliveryError{code: strconv.Itoa(c), msg: "endpoint answered " + resp.Status}
+	}
+}
+
+func (s *Service) deliverLambda(ctx context.Context, t *task) error {
+	if s.opt.Lambda == nil {
+		return &deliveryError{code: "LambdaNotConfigured", msg: "Switchyard has no Lambda invoker configured, so lambda subscriptions cannot be delivered (function " + t.Endpoint + ")"}
+	}
+	e, err := s.build(t)
+	if err != nil {
+		return err
+	}
+	ictx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := s.opt.Lambda(ictx, t.Endpoint, lambdaEvent(t, e)); err != nil {
+		if errors.Is(err, ErrPermanent) {
+			return &deliveryError{code: "LambdaError", msg: err.Error()}
+		}
+		return &deliveryError{code: "LambdaError", msg: err.Error(), retryable: true}
+	}
+	return nil
+}
+
+// deadLetter sends a failed delivery to the subscription's RedrivePolicy
+// queue, with the payload the subscription would have received and the
+// attributes SNS adds (ErrorCode, ErrorMessage, RequestID); without one it
+// is counted and logged.
+func (s *Service) deadLetter(ctx context.Context, sub *subRecord, t *task, cause error, retries int) {
+	code, msg := "InternalError", cause.Error()
+	var de *deliveryError
+	if errors.As(cause, &de) {
+		code, msg = de.code, de.msg
+	}
+	dlq := redriveTarget(sub.Attrs["RedrivePolicy"])
+	if dlq == "" || t.Kind != kindNotify {
+		s.stats.Dropped.Add(1)
+		s.log.Warn("topic delivery failed; no dead-letter queue", "subscription", t.SubArn, "message", t.MessageID, "error_code", code, "error", msg, "retries", retries)
+		return
+	}
+	sc, name, ok := queueARN(dlq)
+	if !ok || s.queues == nil {
+		s.stats.DeadLetterFailed.Add(1)
+		s.log.Error("dead-letter queue is not a local SQS queue", "dlq", dlq, "subscription", t.SubArn)
+		return
+	}
+	qm, err := s.queueMessage(t)
+	if err == nil {
+		if qm.Attributes == nil {
+			qm.Attributes = map[string]queue.Attribute{}
+		}
+		if len(msg) > 1024 {
+			msg = msg[:1024]
+		}
+		qm.Attributes["ErrorCode"] = queue.Attribute{DataType: "String", StringValue: code}
+		qm.Attributes["ErrorMessage"] = queue.Attribute{DataType: "String", StringValue: msg}
+		qm.Attributes["RequestID"] = queue.Attribute{DataType: "String", StringValue: t.MessageID}
+		fitQueue(&qm, name, t.MessageID)
+		_, err = s.queues.Send(ctx, sc, name, qm)
+	}
+	if err != nil {
+		s.stats.DeadLetterFailed.Add(1)
+		s.log.Error("could not send to dead-letter queue", "dlq", dlq, "subscription", t.SubArn, "message", t.MessageID, "err", err)
+		return
+	}
+	s.stats.DeadLettered.Add(1)
+	s.log.Info("message sent to dead-letter queue", "dlq", dlq, "subscription", t.SubArn, "message", t.MessageID, "error_code", code)
+}
+
+func redriveTarget(policy string) string {
+	if policy == "" {
+		return ""
+	}
+	var p struct {
+		DeadLetterTargetArn string `json:"deadLetterTargetArn"`
+	}
+	_ = json.Unmarshal([]byte(policy), &p)
+	return p.DeadLetterTargetArn
+}
+
+// ---- retry policies ---------------------------------------------------------
+
+// healthyRetryPolicy is SNS's delivery retry policy (DeliveryPolicy
+// "healthyRetryPolicy"); delays in seconds.
+type healthyRetryPolicy struct {
+	MinDelayTarget     int    `json:"minDelayTarget"`
+	MaxDelayTarget     int    `json:"maxDelayTarget"`
+	NumRetries         int    `json:"numRetries"`
+	NumNoDelayRetries  int    `json:"numNoDelayRetries"`
+	NumMinDelayRetries int    `json:"numMinDelayRetries"`
+	NumMaxDelayRetries int    `json:"numMaxDelayRetries"`
+	BackoffFunction    string `json:"backoffFunction"`
+}
+
+// SNS's defaults: AWS-managed endpoints (sqs, lambda) are retried 100,015
+// times over about 23 days (3 at once, 2 after 1 s, 10 backing off from 1 s
+// to 20 s, then every 20 s); http/https 3 times 20 s apart.
+var (
+	managedRetryPolicy = healthyRetryPolicy{MinDelayTarget: 1, MaxDelayTarget: 20, NumRetries: 100015,
+		NumNoDelayRetries: 3, NumMinDelayRetries: 2, NumMaxDelayRetries: 100000, BackoffFunction: "exponential"}
+	httpRetryPolicy = healthyRetryPolicy{MinDelayTarget: 20, MaxDelayTarget: 20, NumRetries: 3, BackoffFunction: "linear"}
+)
+
+// delay returns the wait before retry n (n = attempts made so far).
+func (p healthyRetryPolicy) delay(n int) time.Duration {
+	sec := func(f float64) time.Duration { return time.Duration(f * float64(time.Second)) }
+	if n <= p.NumNoDelayRetries {
+		return 10 * time.Millisecond
+	}
+	n -= p.NumNoDelayRetries
+	if n <= p.NumMinDelayRetries {
+		return sec(float64(p.MinDelayTarget))
+	}
+	n -= p.NumMinDelayRetries
+	backoff := p.NumRetries - p.NumNoDelayRetries - p.NumMinDelayRetries - p.NumMaxDelayRetries
+	if n > backoff || backoff <= 0 {
+		return sec(float64(p.MaxDelayTarget))
+	}
+	lo, hi := float64(p.MinDelayTarget), float64(p.MaxDelayTarget)
+	frac := float64(n) / float64(backoff)
+	var d float64
+	switch p.BackoffFunction {
+	case "arithmetic":
+		d = lo + (hi-lo)*frac*frac
+	case "geometric":
+		d = lo + (hi-lo)*math.Pow(frac, 3)
+	case "exponential":
+		d = lo * math.Pow(math.Max(hi/math.Max(lo, 0.001), 1), frac)
+	default: // linear
+		d = lo + (hi-lo)*frac
+	}
+	return sec(math.Min(math.Max(d, lo), hi))
+}
+
+// retryPolicy is the policy in force for a subscription: for http/https,
+// the subscription's DeliveryPolicy, else the topic's (unless it disables
+// subscription overrides), else SNS's default; SNS's managed-endpoint
+// policy for the other protocols.
+func (s *Service) retryPolicy(sub *subRecord) healthyRetryPolicy {
+	if sub.Protocol != "http" && sub.Protocol != "https" {
+		return managedRetryPolicy
+	}
+	pol := httpRetryPolicy
+	disable := false
+	if v := s.lookupTopic(Scope{sub.Account, sub.Region}, sub.Topic); v != nil {
+		if tp, dis, ok := topicHTTPPolicy(v.rec.Attributes["DeliveryPolicy"]); ok {
+			pol, disable = tp, dis
+		}
+	}
+	if !disable {
+		if sp, ok := subHTTPPolicy(sub.Attrs["DeliveryPolicy"]); ok {
+			pol = sp
+		}
+	}
+	return pol
+}
+
+func topicHTTPPolicy(doc string) (healthyRetryPolicy, bool, bool) {
+	if doc == "" {
+		return healthyRetryPolicy{}, false, false
+	}
+	var p struct {
+		HTTP *struct {
+			DefaultHealthyRetryPolicy   *healthyRetryPolicy `json:"defaultHealthyRetryPolicy"`
+			DisableSubscriptionOverride bool                `json:"disableSubscriptionOverrides"`
+		} `json:"http"`
+	}
+	if json.Unmarshal([]byte(doc), &p) != nil || p.HTTP == nil || p.HTTP.DefaultHealthyRetryPolicy == nil {
+		return healthyRetryPolicy{}, false, false
+	}
+	return fill(*p.HTTP.DefaultHealthyRetryPolicy), p.HTTP.DisableSubscriptionOverride, true
+}
+
+func subHTTPPolicy(doc string) (healthyRetryPolicy, bool) {
+	if doc == "" {
+		return healthyRetryPolicy{}, false
+	}
+	var p struct {
+		HealthyRetryPolicy *healthyRetryPolicy `json:"healthyRetryPolicy"`
+	}
+	if json.Unmarshal([]byte(doc), &p) != nil || p.HealthyRetryPolicy == nil {
+		return healthyRetryPolicy{}, false
+	}
+	return fill(*p.HealthyRetryPolicy), true
+}
+
+func fill(p healthyRetryPolicy) healthyRetryPolicy {
+	if p.MinDelayTarget <= 0 {
+		p.MinDelayTarget = 1
+	}
+	if p.MaxDelayTarget < p.MinDelayTarget {
+		p.MaxDelayTarget = p.MinDelayTarget
+	}
+	if p.BackoffFunction == "" {
+		p.BackoffFunction = "linear"
+	}
+	return p
+}
+
+// checkDeliveryPolicy validates a DeliveryPolicy attribute value.
+func checkDeliveryPolicy(prefix, doc string) error {
+	var v map[string]any
+	if err := json.Unmarshal([]byte(doc), &v); err != nil || v == nil {
+		return errInvalidParameter("%sDeliveryPolicy: failed to parse JSON.", prefix)
+	}
+	check := func(p *healthyRetryPolicy) error {
+		if p == nil {
+			return nil
+		}
+		switch {
+		case p.MinDelayTarget < 0 || p.MaxDelayTarget < 0 || p.NumRetries < 0 || p.NumRetries > 100:
+			return errInvalidParameter("%sDeliveryPolicy: healthyRetryPolicy: numRetries must be between 0 and 100 and delays must not be negative", prefix)
+		case p.MaxDelayTarget != 0 && p.MinDelayTarget > p.MaxDelayTarget:
+			return errInvalidParameter("%sDeliveryPolicy: healthyRetryPolicy: maxDelayTarget must be greater than or equal to minDelayTarget", prefix)
+		}
+		switch p.BackoffFunction {
+		case "", "linear", "arithmetic", "geometric", "exponential":
+		default:
+			return errInvalidParameter("%sDeliveryPolicy: healthyRetryPolicy: backoffFunction must be one of linear, arithmetic, geometric, exponential", prefix)
+		}
+		return nil
+	}
+	var sp struct {
+		HealthyRetryPolicy *healthyRetryPolicy `json:"healthyRetryPolicy"`
+		HTTP               *struct {
+			DefaultHealthyRetryPolicy *healthyRetryPolicy `json:"defaultHealthyRetryPolicy"`
+		} `json:"http"`
+	}
+	if err := json.Unmarshal([]byte(doc), &sp); err != nil {
+		return errInvalidParameter("%sDeliveryPolicy: %v", prefix, err)
+	}
+	if err := check(sp.HealthyRetryPolicy); err != nil {
+		return err
+	}
+	if sp.HTTP != nil {
+		return check(sp.HTTP.DefaultHealthyRetryPolicy)
+	}
+	return nil
+}
+
+// Stats returns the service's delivery counters.
+func (s *Service) Stats() *Stats { return &s.stats }

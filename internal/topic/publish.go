@@ -1,0 +1,493 @@
+package topic
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/switchyard/switchyard/internal/awsproto"
+	"github.com/switchyard/switchyard/internal/store"
+)
+
+// maxMessageBytes is SNS's limit on a message with its attributes (and on a
+// whole PublishBatch).
+const maxMessageBytes = 262144
+
+// message is a validated publish, before fan-out.
+type message struct {
+	id        string
+	body      string
+	perProto  map[string]string // MessageStructure=json
+	subject   string
+	attrs     map[string]Attribute
+	groupID   string
+	dedupID   string
+	seq       string
+	timestamp string
+	size      int
+}
+
+// bodyFor returns what a subscription of protocol receives.
+func (m *message) bodyFor(protocol string) string {
+	if m.perProto != nil {
+		if v, ok := m.perProto[protocol]; ok {
+			return v
+		}
+		return m.perProto["default"]
+	}
+	return m.body
+}
+
+// publishParams is one message as the API (or the Go API) gave it.
+type publishParams struct {
+	message, subject, structure *string
+	attrs                       map[string]messageAttributeValue
+	goAttrs                     map[string]Attribute
+	groupID, dedupID            *string
+	batchPos                    int // 1-based entry of PublishBatch; 0 for Publish
+}
+
+// validate checks a message against the topic and returns it ready to fan
+// out, or an *awsproto.Error worded as SNS words it.
+func (s *Service) validate(t *topicRecord, p publishParams) (*message, error) {
+	if p.message == nil {
+		if p.batchPos > 0 {
+			return nil, errMissing(fmt.Sprintf("publishBatchRequestEntries.%d.member.message", p.batchPos))
+		}
+		return nil, errMissing("message")
+	}
+	m := &message{body: *p.message, subject: str(p.subject)}
+	if p.subject != nil {
+		if err := checkSubject(*p.subject); err != nil {
+			return nil, err
+		}
+	}
+	if strings.TrimSpace(m.body) == "" {
+		return nil, errInvalidParameter("Invalid parameter: Empty message")
+	}
+	var err error
+	if p.goAttrs != nil {
+		m.attrs = p.goAttrs
+		if err := checkGoAttributes(m.attrs); err != nil {
+			return nil, err
+		}
+	} else if m.attrs, err = wireAttributes(p.attrs, p.batchPos); err != nil {
+		return nil, err
+	}
+	m.size = len(m.body)
+	for k, a := range m.attrs {
+		m.size += len(k) + len(a.DataType) + len(a.StringValue) + len(a.BinaryValue)
+	}
+	if m.size > maxMessageBytes {
+		return nil, errInvalidParameter("Invalid parameter: Message too long")
+	}
+	if st := str(p.structure); st != "" {
+		if st != "json" {
+			return nil, errInvalidParameter("Invalid parameter: MessageStructure Reason: %s is not a valid value; the only one is json", st)
+		}
+		var doc map[string]any
+		if err := json.Unmarshal([]byte(m.body), &doc); err != nil || doc == nil {
+			return nil, errInvalidParameter("Invalid parameter: Message Structure - JSON message body failed to parse")
+		}
+		m.perProto = map[string]string{}
+		for k, v := range doc {
+			// Non-string values are ignored, as SNS ignores them.
+			if sv, ok := v.(string); ok {
+				m.perProto[k] = sv
+			}
+		}
+		if _, ok := m.perProto["default"]; !ok {
+			return nil, errInvalidParameter("Invalid parameter: Message Structure - No default entry in JSON message body")
+		}
+	}
+	m.groupID, m.dedupID = str(p.groupID), str(p.dedupID)
+	if t.fifo() {
+		if m.groupID == "" {
+			return nil, errInvalidParameter("Invalid parameter: The MessageGroupId parameter is required for FIFO topics")
+		}
+		if err := checkFifoID("MessageGroupId", m.groupID); err != nil {
+			return nil, err
+		}
+		if m.dedupID == "" {
+			if t.Attributes["ContentBasedDeduplication"] != "true" {
+				return nil, errInvalidParameter("Invalid parameter: The topic should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly")
+			}
+			sum := sha256.Sum256([]byte(m.body))
+			m.dedupID = hex.EncodeToString(sum[:])
+		} else if err := checkFifoID("MessageDeduplicationId", m.dedupID); err != nil {
+			return nil, err
+		}
+	} else {
+		if p.dedupID != nil {
+			return nil, errInvalidParameter("Invalid parameter: MessageDeduplicationId Reason: The request includes MessageDeduplicationId parameter that is not valid for this topic type")
+		}
+		if p.groupID != nil {
+			return nil, errInvalidParameter("Invalid parameter: MessageGroupId Reason: The request includes MessageGroupId parameter that is not valid for this topic type")
+		}
+	}
+	return m, nil
+}
+
+func checkSubject(subj string) error {
+	bad := subj == "" || utf8.RuneCountInString(subj) >= 100
+	for i, r := range subj {
+		if r < 0x20 || r == 0x7f || r > 0x7e || (i == 0 && r == ' ') {
+			bad = true
+		}
+	}
+	if bad {
+		return errInvalidParameter("Invalid parameter: Subject")
+	}
+	return nil
+}
+
+func checkFifoID(name, v string) error {
+	if len(v) > 128 {
+		return errInvalidParameter("Invalid parameter: %s Reason: %s can be up to 128 characters long", name, name)
+	}
+	for _, r := range v {
+		if r < 0x21 || r > 0x7e {
+			return errInvalidParameter("Invalid parameter: %s Reason: %s can only include alphanumeric and punctuation characters", name, name)
+		}
+	}
+	return nil
+}
+
+// wireAttributes validates MessageAttributes as SNS does.
+func wireAttributes(in map[string]messageAttributeValue, batchPos int) (map[string]Attribute, error) {
+	if len(in) == 0 {
+		return nil, nil
+	}
+	out := make(map[string]Attribute, len(in))
+	for _, name := range sortedKeys(in) {
+		v := in[name]
+		if err := checkAttributeName(name); err != nil {
+			return nil, err
+		}
+		if v.DataType == nil {
+			at := "messageAttributes." + name + ".member.dataType"
+			if batchPos > 0 {
+				at = fmt.Sprintf("publishBatchRequestEntries.%d.member.messageAttributes.%s.member.dataType", batchPos, name)
+			}
+			return nil, errMissing(at)
+		}
+		a := Attribute{DataType: *v.DataType, StringValue: str(v.StringValue), BinaryValue: v.BinaryValue}
+		if err := checkAttribute(name, a, v.StringValue != nil, v.BinaryValue != nil); err != nil {
+			return nil, err
+		}
+		out[name] = a
+	}
+	return out, nil
+}
+
+func checkGoAttributes(attrs map[string]Attribute) error {
+	for _, name := range sortedKeys(attrs) {
+		a := attrs[name]
+		if err := checkAttributeName(name); err != nil {
+			return err
+		}
+		if err := checkAttribute(name, a, a.BinaryValue == nil, a.BinaryValue != nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func checkAttributeName(name string) error {
+	switch {
+	case len(name) > 256:
+		return errInvalidParameterValue("Length of message attribute name must be less than 256 bytes.")
+	case name == "":
+		return errInvalidParameterValue("The message attribute name must not be empty.")
+	case name[0] == '.':
+		return errInvalidParameterValue("Invalid message attribute name starting with character '.' was found.")
+	case name[len(name)-1] == '.':
+		return errInvalidParameterValue("Invalid message attribute name ending with character '.' was found.")
+	}
+	for i, r := range name {
+		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-' || r == '.'
+		if !ok {
+			return errInvalidParameterValue("Invalid non-alphanumeric character '#x%X' was found in the message attribute name. Can only include alphanumeric characters, hyphens, underscores, or dots.", r)
+		}
+		if r == '.' && i > 0 && name[i-1] == '.' {
+			return errInvalidParameterValue("Message attribute name can not have successive '.' character.")
+		}
+	}
+	return nil
+}
+
+func checkAttribute(name string, a Attribute, hasString, hasBinary bool) error {
+	base, _, _ := strings.Cut(a.DataType, ".")
+	if base != "String" && base != "Number" && base != "Binary" {
+		return errInvalidParameterValue("The message attribute '%s' has an invalid message attribute type, the set of supported type prefixes is Binary, Number, and String.", name)
+	}
+	if !hasString && !hasBinary {
+		return errInvalidParameterValue("The message attribute '%s' must contain non-empty message attribute value for message attribute type '%s'.", name, a.DataType)
+	}
+	field := "String"
+	if base == "Binary" {
+		field = "Binary"
+	}
+	if (field == "String" && !hasString) || (field == "Binary" && !hasBinary) {
+		return errInvalidParameterValue("The message attribute '%s' with type '%s' must use field '%s'.", name, a.DataType, field)
+	}
+	if (field == "String" && a.StringValue == "") || (field == "Binary" && len(a.BinaryValue) == 0) {
+		return errInvalidParameterValue("The message attribute '%s' must contain non-empty message attribute value for message attribute type '%s'.", name, a.DataType)
+	}
+	if base == "Number" && numberJSON(a.StringValue) == nil {
+		return errInvalidParameterValue("Could not cast message attribute '%s' value to number.", name)
+	}
+	if a.DataType == "String.Array" {
+		var arr []any
+		if err := json.Unmarshal([]byte(a.StringValue), &arr); err != nil {
+			return errInvalidParameterValue("The message attribute '%s' with type 'String.Array' must be a JSON array.", name)
+		}
+	}
+	return nil
+}
+
+// fanOut builds the delivery tasks of a message: one per confirmed
+// subscription whose filter policy lets it through.
+func (s *Service) fanOut(v *topicView, m *message, base string) []*store.Msg {
+	var attrsDoc []byte
+	var out []*store.Msg
+	arn := v.rec.arn()
+	fifo := v.rec.fifo()
+	sigVersion := v.rec.Attributes["SignatureVersion"]
+	now := time.Now().UnixMilli()
+	for _, ss := range v.subs {
+		sub := ss.rec
+		if sub.Pending {
+			continue
+		}
+		body := m.bodyFor(sub.Protocol)
+		if ss.filter != nil {
+			if ss.filter.scope == ScopeAttributes && attrsDoc == nil {
+				attrsDoc = AttributesDocument(m.attrs)
+			}
+			if !ss.filter.Match(attrsDoc, body) {
+				s.stats.Filtered.Add(1)
+				continue
+			}
+		}
+		t := &task{
+			Kind: kindNotify, Sub: sub.ID, Account: sub.Account, Region: sub.Region,
+			SubArn: sub.arn(), TopicArn: arn, Protocol: sub.Protocol, Endpoint: sub.Endpoint,
+			Raw:       sub.Attrs["RawMessageDelivery"] == "true",
+			MessageID: m.id, Message: body, Subject: m.subject, Attrs: m.attrs,
+			GroupID: m.groupID, DedupID: m.dedupID, Seq: m.seq, Timestamp: m.timestamp,
+			Base: base, SigVersion: sigVersion, Published: now, Fifo: fifo,
+		}
+		msg := t.msg()
+		if fifo {
+			// FIFO topics de-duplicate within five minutes (the stream's
+			// duplicate window), per subscription. Standard topics set no
+			// id: JetStream would remember every one for the window.
+			msg.ID = arn + "|" + m.dedupID + "|" + sub.ID
+		}
+		out = append(out, msg)
+	}
+	return out
+}
+
+// Publish publishes a message to a topic through the Go API (the
+// EventBridge sns target). It returns ErrTopicNotFound if the topic does
+// not exist and an *awsproto.Error with SNS's code and message if SNS would
+// refuse the message.
+func (s *Service) Publish(ctx context.Context, sc Scope, topicName string, in PublishInput) (string, error) {
+	v := s.lookupTopic(sc, topicName)
+	if v == nil {
+		return "", ErrTopicNotFound
+	}
+	p := publishParams{message: &in.Message, goAttrs: in.Attributes}
+	if p.goAttrs == nil {
+		p.goAttrs = map[string]Attribute{}
+	}
+	if in.Subject != "" {
+		p.subject = &in.Subject
+	}
+	if in.GroupID != "" {
+		p.groupID = &in.GroupID
+	}
+	if in.DeduplicationID != "" {
+		p.dedupID = &in.DeduplicationID
+	}
+	m, err := s.validate(v.rec, p)
+	if err != nil {
+		return "", err
+	}
+	if len(m.attrs) == 0 {
+		m.attrs = nil
+	}
+	base := s.opt.BaseURL
+	if base == "" {
+		base = DefaultBaseURL
+	}
+	s.stamp(v.rec, m)
+	if err := s.st.Publish(ctx, s.fanOut(v, m, base)...); err != nil {
+		return "", err
+	}
+	return m.id, nil
+}
+
+// stamp gives a message its id, timestamp and (FIFO) sequence number.
+func (s *Service) stamp(t *topicRecord, m *message) {
+	m.id = newUUID()
+	now := time.Now().UTC()
+	m.timestamp = now.Format("2006-01-02T15:04:05.000Z")
+	if t.fifo() {
+		// A 20-digit number that grows with every publish on this node.
+		for {
+			last := s.seq.Load()
+			next := max(last+1, uint64(now.UnixNano()))
+			if s.seq.CompareAndSwap(last, next) {
+				m.seq = fmt.Sprintf("1%019d", next%1e19)
+				break
+			}
+		}
+	}
+}
+
+func (s *Service) publish(ctx context.Context, r *awsproto.Request, req *publishRequest) (any, error) {
+	if req.PhoneNumber != nil {
+		return nil, errInvalidParameter("Invalid parameter: PhoneNumber Reason: Switchyard does not send SMS messages; publish to a topic instead")
+	}
+	arn := str(req.TopicArn)
+	if arn == "" && req.TargetArn != nil {
+		if strings.Contains(*req.TargetArn, ":endpoint/") {
+			return nil, errInvalidParameter("Invalid parameter: TargetArn Reason: Switchyard does not deliver to mobile platform endpoints; publish to a topic instead")
+		}
+		arn = *req.TargetArn
+	}
+	if arn == "" && req.TopicArn == nil && req.TargetArn == nil {
+		return nil, errInvalidParameter("Invalid parameter: TopicArn or TargetArn Reason: no value for required parameter")
+	}
+	v, err := s.resolveTopic(r, arn, "Publish")
+	if err != nil {
+		return nil, err
+	}
+	m, err := s.validate(v.rec, publishParams{
+		message: req.Message, subject: req.Subject, structure: req.MessageStructure,
+		attrs: req.MessageAttributes, groupID: req.MessageGroupId, dedupID: req.MessageDeduplicationId,
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.stamp(v.rec, m)
+	if err := s.st.Publish(ctx, s.fanOut(v, m, s.baseURL(r))...); err != nil {
+		return nil, err
+	}
+	return &publishResponse{MessageId: m.id, SequenceNumber: m.seq}, nil
+}
+
+func (s *Service) publishBatch(ctx context.Context, r *awsproto.Request, req *publishBatchRequest) (any, error) {
+	if req.TopicArn == nil {
+		return nil, errMissing("topicArn")
+	}
+	if req.PublishBatchRequestEntries == nil {
+		return nil, errMissing("publishBatchRequestEntries")
+	}
+	v, err := s.resolveTopic(r, *req.TopicArn, "Publish")
+	if err != nil {
+		return nil, err
+	}
+	entries := req.PublishBatchRequestEntries
+	switch {
+	case len(entries) == 0:
+		return nil, errBatch("EmptyBatchRequest", "The batch request doesn't contain any entries.")
+	case len(entries) > 10:
+		return nil, errBatch("TooManyEntriesInBatchRequest", "The batch request contains more entries than permissible.")
+	}
+	seen := map[string]bool{}
+	for i, e := range entries {
+		if e.Id == nil {
+			return nil, errMissing(fmt.Sprintf("publishBatchRequestEntries.%d.member.id", i+1))
+		}
+		id := *e.Id
+		if len(id) > 80 {
+			return nil, errBatch("InvalidBatchEntryId", "The Id of a batch entry in the batch request is too long: "+id)
+		}
+		for _, c := range id {
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+				return nil, errBatch("InvalidBatchEntryId", "The Id of a batch entry in the batch request contains an impermissible character: "+id)
+			}
+		}
+		if seen[id] {
+			return nil, errBatch("BatchEntryIdsNotDistinct", "Two or more batch entries in the request have the same Id.")
+		}
+		seen[id] = true
+	}
+	resp := &publishBatchResponse{Successful: []publishBatchResultEntry{}, Failed: []batchResultErrorEntry{}}
+	base := s.baseURL(r)
+	total := 0
+	var msgs []*store.Msg
+	var ok []publishBatchResultEntry
+	for i, e := range entries {
+		m, err := s.validate(v.rec, publishParams{
+			message: e.Message, subject: e.Subject, structure: e.MessageStructure,
+			attrs: e.MessageAttributes, groupID: e.MessageGroupId, dedupID: e.MessageDeduplicationId,
+			batchPos: i + 1,
+		})
+		if err != nil {
+			ae := awsproto.AsError(err, "InternalError")
+			if ae.Code == "ValidationException" {
+				return nil, ae
+			}
+			resp.Failed = append(resp.Failed, batchResultErrorEntry{Id: *e.Id, Code: queryCode(ae), Message: ae.Message, SenderFault: true})
+			continue
+		}
+		total += m.size
+		s.stamp(v.rec, m)
+		msgs = append(msgs, s.fanOut(v, m, base)...)
+		ok = append(ok, publishBatchResultEntry{Id: *e.Id, MessageId: m.id, SequenceNumber: m.seq})
+	}
+	if total > maxMessageBytes {
+		return nil, errBatch("BatchRequestTooLong", "The length of all the messages put together is more than the limit.")
+	}
+	if err := s.st.Publish(ctx, msgs...); err != nil {
+		// Nothing is known to be stored: report every entry as failed.
+		for _, e := range ok {
+			resp.Failed = append(resp.Failed, batchResultErrorEntry{Id: e.Id, Code: "InternalError", Message: "The message could not be stored; retry it.", SenderFault: false})
+		}
+		s.log.Error("publish batch", "topic", v.rec.arn(), "err", err)
+		return resp, nil
+	}
+	resp.Successful = append(resp.Successful, ok...)
+	return resp, nil
+}
+
+func queryCode(e *awsproto.Error) string {
+	if e.QueryCode != "" {
+		return e.QueryCode
+	}
+	return e.Code
+}
+
+func newUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// baseURL is how endpoints reach this server, for a request.
+func (s *Service) baseURL(r *awsproto.Request) string {
+	if s.opt.BaseURL != "" {
+		return s.opt.BaseURL
+	}
+	if r != nil && r.HTTP != nil && r.HTTP.Host != "" {
+		scheme := "http"
+		if r.HTTP.TLS != nil {
+			scheme = "https"
+		}
+		return scheme + "://" + r.HTTP.Host
+	}
+	return DefaultBaseURL
+}

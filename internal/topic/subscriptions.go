@@ -1,0 +1,474 @@
+package topic
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/switchyard/switchyard/internal/awsproto"
+	"github.com/switchyard/switchyard/internal/store"
+)
+
+// Protocols SNS knows; Switchyard delivers sqs, http, https and lambda.
+var (
+	snsProtocols       = map[string]bool{"http": true, "https": true, "email": true, "email-json": true, "sms": true, "sqs": true, "application": true, "lambda": true, "firehose": true}
+	deliveredProtocols = map[string]bool{"http": true, "https": true, "sqs": true, "lambda": true}
+)
+
+// subscriptionAttributeNames are the attributes Subscribe and
+// SetSubscriptionAttributes accept.
+var subscriptionAttributeNames = map[string]bool{
+	"DeliveryPolicy": true, "FilterPolicy": true, "FilterPolicyScope": true, "RawMessageDelivery": true,
+	"RedrivePolicy": true, "SubscriptionRoleArn": true, "ReplayPolicy": true,
+}
+
+// checkSubAttribute validates one subscription attribute (SNS's wording;
+// prefix is "Invalid parameter: Attributes Reason: " for Subscribe and
+// "Invalid parameter: " for SetSubscriptionAttributes) and returns the
+// value to store.
+func checkSubAttribute(prefix, name, value string, topicFifo bool, endpoint string) (string, error) {
+	if !subscriptionAttributeNames[name] {
+		return "", errInvalidParameter("%sAttributeName", prefix)
+	}
+	switch name {
+	case "FilterPolicy":
+		if value != "" && !json.Valid([]byte(value)) {
+			return "", errInvalidParameter("%sFilterPolicy: failed to parse JSON.", prefix)
+		}
+	case "FilterPolicyScope":
+		if value != ScopeAttributes && value != ScopeBody {
+			return "", errInvalidParameter("%sFilterPolicyScope: Invalid value [%s]. Please use either MessageBody or MessageAttributes", prefix, value)
+		}
+	case "RawMessageDelivery":
+		v := strings.ToLower(value)
+		if v != "true" && v != "false" {
+			return "", errInvalidParameter("%sRawMessageDelivery: Invalid value [%s]. Must be true or false.", prefix, value)
+		}
+		return v, nil
+	case "RedrivePolicy":
+		if value == "" {
+			return "", nil
+		}
+		var p struct {
+			DeadLetterTargetArn string `json:"deadLetterTargetArn"`
+		}
+		if err := json.Unmarshal([]byte(value), &p); err != nil {
+			return "", errInvalidParameter("%sRedrivePolicy: failed to parse JSON.", prefix)
+		}
+		parts := strings.Split(p.DeadLetterTargetArn, ":")
+		if len(parts) != 6 || parts[0] != "arn" {
+			return "", errInvalidParameter("%sRedrivePolicy: deadLetterTargetArn is an invalid arn", prefix)
+		}
+		if parts[2] != "sqs" {
+			return "", errInvalidParameter("%sRedrivePolicy: deadLetterTargetArn must be an SQS queue", prefix)
+		}
+		if topicFifo && strings.HasSuffix(endpoint, ".fifo") && !strings.HasSuffix(parts[5], ".fifo") {
+			return "", errInvalidParameter("%sRedrivePolicy: must use a FIFO queue as DLQ for a FIFO Subscription to a FIFO Topic.", prefix)
+		}
+	case "DeliveryPolicy":
+		if value != "" {
+			if err := checkDeliveryPolicy(prefix, value); err != nil {
+				return "", err
+			}
+		}
+	case "ReplayPolicy":
+		return "", errInvalidParameter("%sReplayPolicy: message replay is not supported by Switchyard", prefix)
+	}
+	return value, nil
+}
+
+func newToken() string {
+	var b [64]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+func (s *Service) subscribe(ctx context.Context, r *awsproto.Request, req *subscribeRequest) (any, error) {
+	switch {
+	case req.TopicArn == nil:
+		return nil, errMissing("topicArn")
+	case req.Protocol == nil:
+		return nil, errMissing("protocol")
+	}
+	v, err := s.resolveTopic(r, *req.TopicArn, "Subscribe")
+	if err != nil {
+		return nil, err
+	}
+	proto, endpoint := *req.Protocol, str(req.Endpoint)
+	if !snsProtocols[proto] {
+		return nil, errInvalidParameter("Invalid parameter: Amazon SNS does not support this protocol string: %s", proto)
+	}
+	if !deliveredProtocols[proto] {
+		return nil, errInvalidParameter("Invalid parameter: Protocol Reason: Switchyard does not deliver to %s endpoints (supported: sqs, http, https, lambda)", proto)
+	}
+	if endpoint == "" {
+		return nil, errInvalidParameter("Invalid parameter: Endpoint")
+	}
+	fifo := v.rec.fifo()
+	switch proto {
+	case "http", "https":
+		if !strings.HasPrefix(endpoint, proto+"://") {
+			return nil, errInvalidParameter("Invalid parameter: Endpoint must match the specified protocol")
+		}
+	case "sqs":
+		if _, _, ok := queueARN(endpoint); !ok {
+			return nil, errInvalidParameter("Invalid parameter: SQS endpoint ARN")
+		}
+		if strings.HasSuffix(endpoint, ".fifo") && !fifo {
+			return nil, errInvalidParameter("Invalid parameter: Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be subscribed to standard SNS topics")
+		}
+	case "lambda":
+		parts := strings.Split(endpoint, ":")
+		if len(parts) < 7 || parts[0] != "arn" || parts[2] != "lambda" {
+			return nil, errInvalidParameter("Invalid parameter: Lambda endpoint ARN")
+		}
+	}
+	if fifo && proto != "sqs" {
+		return nil, errInvalidParameter("Invalid parameter: Invalid protocol type: %s", proto)
+	}
+	attrs := map[string]string{}
+	for _, k := range sortedKeys(req.Attributes) {
+		val, err := checkSubAttribute("Invalid parameter: Attributes Reason: ", k, req.Attributes[k], fifo, endpoint)
+		if err != nil {
+			return nil, err
+		}
+		attrs[k] = val
+	}
+	if fp := attrs["FilterPolicy"]; fp != "" {
+		if _, err := parseFilterPolicy(fp, filterScope(attrs), true); err != nil {
+			return nil, err
+		}
+	} else {
+		delete(attrs, "FilterPolicy")
+	}
+	// An endpoint is subscribed to a topic once; Subscribe again returns
+	// the subscription unless the attributes differ.
+	for _, ss := range v.subs {
+		if ss.rec.Protocol != proto || ss.rec.Endpoint != endpoint {
+			continue
+		}
+		for k, val := range attrs {
+			if ss.rec.Attrs[k] != val {
+				return nil, errInvalidParameter("Invalid parameter: Attributes Reason: Subscription already exists with different attributes")
+			}
+		}
+		return &subscriptionArnResponse{SubscriptionArn: subscribeResult(ss.rec, req.ReturnSubscriptionArn)}, nil
+	}
+	sc := callerScope(r)
+	tsc := v.rec.scope()
+	rec := &subRecord{
+		ID: newUUID(), Account: tsc.Account, Region: tsc.Region, Topic: v.rec.Name, TopicGen: v.rec.Gen,
+		Protocol: proto, Endpoint: endpoint, Owner: sc.Account, Attrs: attrs,
+		Created: time.Now().Unix(),
+	}
+	if proto == "http" || proto == "https" {
+		rec.Pending = true
+		rec.Token = newToken()
+	} else {
+		rec.Authenticated = true
+	}
+	data, _ := json.Marshal(rec)
+	rev, err := s.kv.Create(ctx, subKey(tsc, rec.ID), data)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.waitApplied(ctx, rev); err != nil {
+		return nil, err
+	}
+	if rec.Pending {
+		if err := s.sendConfirmation(ctx, v.rec, rec, s.baseURL(r)); err != nil {
+			return nil, err
+		}
+	}
+	return &subscriptionArnResponse{SubscriptionArn: subscribeResult(rec, req.ReturnSubscriptionArn)}, nil
+}
+
+func subscribeResult(rec *subRecord, returnArn bool) string {
+	if rec.Pending && !returnArn {
+		return "pending confirmation"
+	}
+	return rec.arn()
+}
+
+// sendConfirmation files the SubscriptionConfirmation message of a pending
+// subscription for durable delivery.
+func (s *Service) sendConfirmation(ctx context.Context, t *topicRecord, sub *subRecord, base string) error {
+	arn := t.arn()
+	tk := &task{
+		Kind: kindConfirm, Sub: sub.ID, Account: sub.Account, Region: sub.Region,
+		SubArn: sub.arn(), TopicArn: arn, Protocol: sub.Protocol, Endpoint: sub.Endpoint,
+		MessageID: newUUID(), Token: sub.Token,
+		Message:   "You have chosen to subscribe to the topic " + arn + ".\nTo confirm the subscription, visit the SubscribeURL included in this message.",
+		Timestamp: time.Now().UTC().Format("2006-01-02T15:04:05.000Z"),
+		Base:      base, SigVersion: t.Attributes["SignatureVersion"], Published: time.Now().UnixMilli(),
+	}
+	m := tk.msg()
+	m.ID = "confirm|" + sub.ID
+	return s.st.Publish(ctx, m)
+}
+
+// confirm confirms the subscription a token belongs to; authenticated
+// tells whether the request was signed (the API) or not (the
+// SubscribeURL).
+func (s *Service) confirm(ctx context.Context, topicArn, token string, authenticated, authUnsub bool) (string, error) {
+	sc, _, err := parseTopicARN(topicArn, "Topic")
+	if err != nil {
+		return "", errInvalidParameter("Invalid parameter: Topic")
+	}
+	s.mu.RLock()
+	id := s.tokens[token]
+	ss := s.subs[id]
+	s.mu.RUnlock()
+	if ss == nil || token == "" {
+		return "", errInvalidParameter("Invalid parameter: Token")
+	}
+	if ss.rec.topicArn() != topicArn {
+		return "", errInvalidParameter("Invalid parameter: Topic")
+	}
+	if !ss.rec.Pending {
+		return ss.rec.arn(), nil
+	}
+	err = s.updateSub(ctx, sc, id, func(rec *subRecord) error {
+		rec.Pending = false
+		rec.Authenticated = authenticated
+		rec.AuthUnsub = authUnsub
+		return nil
+	})
+	if errors.Is(err, errSubGone) {
+		return "", errInvalidParameter("Invalid parameter: Token")
+	}
+	if err != nil {
+		return "", err
+	}
+	return ss.rec.arn(), nil
+}
+
+func (s *Service) confirmSubscription(ctx context.Context, r *awsproto.Request, req *confirmSubscriptionRequest) (any, error) {
+	switch {
+	case req.TopicArn == nil:
+		return nil, errMissing("topicArn")
+	case req.Token == nil:
+		return nil, errMissing("token")
+	}
+	arn, err := s.confirm(ctx, *req.TopicArn, *req.Token, true, strings.EqualFold(str(req.AuthenticateOnUnsubscribe), "true"))
+	if err != nil {
+		return nil, err
+	}
+	return &subscriptionArnResponse{SubscriptionArn: arn}, nil
+}
+
+// parseSubARN reads arn:aws:sns:<region>:<account>:<topic>:<id>.
+func parseSubARN(arn string) (Scope, string, error) {
+	parts := strings.Split(arn, ":")
+	switch {
+	case len(parts) < 6:
+		return Scope{}, "", errInvalidParameter("Invalid parameter: SubscriptionArn Reason: An ARN must have at least 6 elements, not %d", len(parts))
+	case len(parts) == 6:
+		return Scope{}, "", errInvalidParameter("Invalid parameter: SubscriptionId")
+	case len(parts) != 7 || parts[0] != "arn" || parts[2] != "sns" || parts[6] == "":
+		return Scope{}, "", errInvalidParameter("Invalid parameter: SubscriptionArn")
+	}
+	return Scope{Account: parts[4], Region: parts[3]}, parts[6], nil
+}
+
+// unsubscribeArn removes a subscription; a missing one is not an error.
+func (s *Service) unsubscribeArn(ctx context.Context, sc Scope, id string) error {
+	ss := s.lookupSub(sc, id)
+	if ss == nil {
+		return nil
+	}
+	rev, err := s.kv.Delete(ctx, subKey(sc, id), 0)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	if err := s.waitApplied(ctx, rev); err != nil {
+		return err
+	}
+	err = s.updateTopic(ctx, sc, ss.rec.Topic, func(t *topicRecord) error {
+		if t.Gen == ss.rec.TopicGen {
+			t.Deleted++
+		}
+		return nil
+	})
+	if errors.Is(err, ErrTopicNotFound) {
+		return nil
+	}
+	return err
+}
+
+func (s *Service) unsubscribe(ctx context.Context, r *awsproto.Request, req *subscriptionArnRequest) (any, error) {
+	if req.SubscriptionArn == nil {
+		return nil, errInvalidParameter("Invalid parameter: SubscriptionArn Reason: no value for required parameter")
+	}
+	sc, id, err := parseSubARN(*req.SubscriptionArn)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.unsubscribeArn(ctx, sc, id); err != nil {
+		return nil, err
+	}
+	return &emptyResponse{}, nil
+}
+
+func entryOf(rec *subRecord) subscriptionEntry {
+	arn := rec.arn()
+	if rec.Pending {
+		arn = "PendingConfirmation"
+	}
+	return subscriptionEntry{SubscriptionArn: arn, Owner: rec.Owner, Protocol: rec.Protocol, Endpoint: rec.Endpoint, TopicArn: rec.topicArn()}
+}
+
+func listSubs(recs []*subRecord, token *string) (any, error) {
+	sort.Slice(recs, func(i, j int) bool { return recs[i].arn() < recs[j].arn() })
+	pg, next, err := page(recs, func(r *subRecord) string { return r.arn() }, token)
+	if err != nil {
+		return nil, err
+	}
+	out := &listSubscriptionsResponse{Subscriptions: make([]subscriptionEntry, len(pg)), NextToken: next}
+	for i, rec := range pg {
+		out.Subscriptions[i] = entryOf(rec)
+	}
+	return out, nil
+}
+
+func (s *Service) listSubscriptions(ctx context.Context, r *awsproto.Request, req *listSubscriptionsRequest) (any, error) {
+	sc := callerScope(r)
+	var recs []*subRecord
+	s.mu.RLock()
+	for id, ts := range s.topics {
+		if id.Scope != sc {
+			continue
+		}
+		for _, ss := range ts.subs {
+			recs = append(recs, ss.rec)
+		}
+	}
+	s.mu.RUnlock()
+	return listSubs(recs, req.NextToken)
+}
+
+func (s *Service) listSubscriptionsByTopic(ctx context.Context, r *awsproto.Request, req *listSubscriptionsRequest) (any, error) {
+	if req.TopicArn == nil {
+		return nil, errMissing("topicArn")
+	}
+	v, err := s.resolveTopic(r, *req.TopicArn, "ListSubscriptionsByTopic")
+	if err != nil {
+		return nil, err
+	}
+	recs := make([]*subRecord, len(v.subs))
+	for i, ss := range v.subs {
+		recs[i] = ss.rec
+	}
+	return listSubs(recs, req.NextToken)
+}
+
+// resolveSub finds the subscription an ARN names, in the caller's region.
+func (s *Service) resolveSub(r *awsproto.Request, arn *string) (*subState, error) {
+	if arn == nil {
+		return nil, errMissing("subscriptionArn")
+	}
+	sc, id, err := parseSubARN(*arn)
+	if err != nil {
+		return nil, err
+	}
+	if sc.Region != r.Caller.Region {
+		return nil, errInvalidParameter("Invalid parameter: SubscriptionArn")
+	}
+	ss := s.lookupSub(sc, id)
+	if ss == nil || ss.rec.arn() != *arn {
+		return nil, errSubscriptionDoesNotExist()
+	}
+	return ss, nil
+}
+
+func (s *Service) getSubscriptionAttributes(ctx context.Context, r *awsproto.Request, req *subscriptionArnRequest) (any, error) {
+	ss, err := s.resolveSub(r, req.SubscriptionArn)
+	if err != nil {
+		return nil, err
+	}
+	rec := ss.rec
+	attrs := map[string]string{}
+	for k, v := range rec.Attrs {
+		attrs[k] = v
+	}
+	if attrs["FilterPolicy"] == "" {
+		delete(attrs, "FilterPolicy")
+		delete(attrs, "FilterPolicyScope")
+	} else if attrs["FilterPolicyScope"] == "" {
+		attrs["FilterPolicyScope"] = ScopeAttributes
+	}
+	if attrs["RawMessageDelivery"] == "" {
+		attrs["RawMessageDelivery"] = "false"
+	}
+	attrs["SubscriptionArn"] = rec.arn()
+	attrs["TopicArn"] = rec.topicArn()
+	attrs["Protocol"] = rec.Protocol
+	attrs["Endpoint"] = rec.Endpoint
+	attrs["Owner"] = rec.Owner
+	attrs["PendingConfirmation"] = boolString(rec.Pending)
+	attrs["ConfirmationWasAuthenticated"] = boolString(rec.Authenticated)
+	attrs["SubscriptionPrincipal"] = "arn:aws:iam::" + rec.Owner + ":root"
+	if rec.Protocol == "http" || rec.Protocol == "https" {
+		pol := s.retryPolicy(rec)
+		b, _ := json.Marshal(map[string]any{"healthyRetryPolicy": pol, "sicklyRetryPolicy": nil, "throttlePolicy": nil, "guaranteed": false})
+		attrs["EffectiveDeliveryPolicy"] = string(b)
+	}
+	return &attributesResponse{Attributes: attrs}, nil
+}
+
+func boolString(b bool) string {
+	if b {
+		return "true"
+	}
+	return "false"
+}
+
+func (s *Service) setSubscriptionAttributes(ctx context.Context, r *awsproto.Request, req *setSubscriptionAttributesRequest) (any, error) {
+	if req.AttributeName == nil {
+		return nil, errMissing("attributeName")
+	}
+	ss, err := s.resolveSub(r, req.SubscriptionArn)
+	if err != nil {
+		return nil, err
+	}
+	rec := ss.rec
+	name := *req.AttributeName
+	topicFifo := strings.HasSuffix(rec.Topic, ".fifo")
+	value, err := checkSubAttribute("Invalid parameter: ", name, str(req.AttributeValue), topicFifo, rec.Endpoint)
+	if err != nil {
+		return nil, err
+	}
+	// A filter policy must fit its scope, whichever of the two changes.
+	policy, scope := rec.Attrs["FilterPolicy"], filterScope(rec.Attrs)
+	switch name {
+	case "FilterPolicy":
+		policy = value
+	case "FilterPolicyScope":
+		scope = value
+	}
+	if policy != "" && (name == "FilterPolicy" || name == "FilterPolicyScope") {
+		if _, err := parseFilterPolicy(policy, scope, false); err != nil {
+			return nil, err
+		}
+	}
+	err = s.updateSub(ctx, Scope{rec.Account, rec.Region}, rec.ID, func(sr *subRecord) error {
+		if sr.Attrs == nil {
+			sr.Attrs = map[string]string{}
+		}
+		if value == "" {
+			delete(sr.Attrs, name)
+		} else {
+			sr.Attrs[name] = value
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &emptyResponse{}, nil
+}

@@ -1,0 +1,106 @@
+package e2e
+
+import (
+	"encoding/json"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+)
+
+// A rule whose target is an SNS topic: the target's payload is published
+// as the message, and the topic fans it out to its subscriptions (here
+// two queues, one with SNS's JSON envelope, one raw), filtered by their
+// filter policies.
+func TestEventBridgeToSNS(t *testing.T) {
+	e := start(t)
+	c := ctx(t)
+	topics := sns.NewFromConfig(e.cfg, func(o *sns.Options) { o.BaseEndpoint = aws.String(e.srv.URL()) })
+
+	topic, err := topics.CreateTopic(c, &sns.CreateTopicInput{Name: aws.String("sales")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	envURL, envArn := e.queue("sales-envelope")
+	rawURL, rawArn := e.queue("sales-raw")
+	_, otherArn := e.queue("sales-other")
+	if _, err := topics.Subscribe(c, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("sqs"), Endpoint: aws.String(envArn)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := topics.Subscribe(c, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("sqs"), Endpoint: aws.String(rawArn),
+		Attributes: map[string]string{"RawMessageDelivery": "true"}}); err != nil {
+		t.Fatal(err)
+	}
+	// A body-scoped filter policy that the message does not satisfy.
+	if _, err := topics.Subscribe(c, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("sqs"), Endpoint: aws.String(otherArn),
+		Attributes: map[string]string{"RawMessageDelivery": "true", "FilterPolicyScope": "MessageBody", "FilterPolicy": `{"tier":["free"]}`}}); err != nil {
+		t.Fatal(err)
+	}
+
+	if _, err := e.eb.PutRule(c, &eventbridge.PutRuleInput{Name: aws.String("premium"), EventPattern: aws.String(`{"detail":{"tier":["premium"]}}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.eb.PutTargets(c, &eventbridge.PutTargetsInput{Rule: aws.String("premium"), Targets: []ebtypes.Target{{
+		Id: aws.String("sns"), Arn: topic.TopicArn, InputPath: aws.String("$.detail"),
+	}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.eb.PutEvents(c, &eventbridge.PutEventsInput{Entries: []ebtypes.PutEventsRequestEntry{
+		{Source: aws.String("users"), DetailType: aws.String("Registered"), Detail: aws.String(`{"user":"u1","tier":"premium"}`)},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+
+	raw := e.receive(rawURL, 1, 10*time.Second)
+	if len(raw) != 1 || raw[0] != `{"user":"u1","tier":"premium"}` {
+		t.Fatalf("raw subscription got %q", raw)
+	}
+	got := e.receive(envURL, 1, 10*time.Second)
+	if len(got) != 1 {
+		t.Fatalf("envelope subscription got %d messages", len(got))
+	}
+	var env struct {
+		Type, MessageId, TopicArn, Message, Signature, SigningCertURL, SignatureVersion string
+	}
+	if err := json.Unmarshal([]byte(got[0]), &env); err != nil {
+		t.Fatal(err)
+	}
+	if env.Type != "Notification" || env.TopicArn != *topic.TopicArn || env.Message != raw[0] ||
+		env.Signature == "" || env.SignatureVersion != "1" || env.MessageId == "" {
+		t.Errorf("envelope %s", got[0])
+	}
+	var stats struct {
+		Topics map[string]int64 `json:"topics"`
+	}
+	resp, err := http.Get(e.srv.URL() + "/_switchyard/stats")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&stats)
+	resp.Body.Close()
+	if stats.Topics["delivered"] != 2 || stats.Topics["filtered"] != 1 {
+		t.Errorf("topic stats %v", stats.Topics)
+	}
+
+	// A missing topic is a missing resource: straight to the DLQ.
+	dlqURL, dlqArn := e.queue("sns-dlq")
+	if _, err := e.eb.PutTargets(c, &eventbridge.PutTargetsInput{Rule: aws.String("premium"), Targets: []ebtypes.Target{{
+		Id: aws.String("gone"), Arn: aws.String("arn:aws:sns:us-east-1:" + testAccount + ":gone"),
+		DeadLetterConfig: &ebtypes.DeadLetterConfig{Arn: aws.String(dlqArn)},
+	}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.eb.PutEvents(c, &eventbridge.PutEventsInput{Entries: []ebtypes.PutEventsRequestEntry{
+		{Source: aws.String("users"), DetailType: aws.String("Registered"), Detail: aws.String(`{"user":"u2","tier":"premium"}`)},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	dead := e.adDeadLetters(t, dlqURL, 1)
+	if len(dead) != 1 || dead[0]["ERROR_CODE"] != "NO_RESOURCE" {
+		t.Errorf("dead letters %v", dead)
+	}
+}
