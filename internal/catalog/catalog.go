@@ -4,12 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"slices"
 	"sort"
 	"sync"
-	"time"
 
 	"github.com/switchyard/switchyard/internal/pattern"
 	"github.com/switchyard/switchyard/internal/store"
@@ -55,8 +53,7 @@ type Catalog struct {
 	mu      sync.RWMutex
 	buses   map[busID]*busEntry
 	orphans map[ruleID]*ruleEntry // rules whose bus is not (yet) known
-	applied uint64
-	cond    *sync.Cond
+	mirror  *store.Mirror
 
 	listenMu  sync.Mutex
 	listeners []func(Change)
@@ -91,13 +88,12 @@ func Open(ctx context.Context, st *store.Store, log *slog.Logger) (*Catalog, err
 			dests: map[resID]*APIDestination{},
 		},
 	}
-	c.cond = sync.NewCond(&c.mu)
-	ready, err := kv.Watch(ctx, c.apply)
+	c.mirror, err = kv.Mirror(ctx, c.apply)
 	if err != nil {
 		return nil, err
 	}
 	select {
-	case <-ready:
+	case <-c.mirror.Ready():
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
@@ -131,10 +127,6 @@ func (c *Catalog) apply(e store.Entry) {
 	default:
 		c.log.Warn("ignoring catalog key", "key", e.Key)
 	}
-	if e.Revision > c.applied {
-		c.applied = e.Revision
-	}
-	c.cond.Broadcast()
 	c.mu.Unlock()
 	c.listenMu.Lock()
 	ls := slices.Clone(c.listeners)
@@ -217,31 +209,7 @@ func (c *Catalog) index(be *busEntry, r *Rule) {
 
 // waitApplied blocks until the local copy has applied revision rev.
 func (c *Catalog) waitApplied(ctx context.Context, rev uint64) error {
-	deadline := time.Now().Add(10 * time.Second)
-	stop := context.AfterFunc(ctx, func() {
-		c.mu.Lock()
-		c.cond.Broadcast()
-		c.mu.Unlock()
-	})
-	defer stop()
-	timer := time.AfterFunc(time.Until(deadline), func() {
-		c.mu.Lock()
-		c.cond.Broadcast()
-		c.mu.Unlock()
-	})
-	defer timer.Stop()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for c.applied < rev {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("catalog: write %d not applied locally in time", rev)
-		}
-		c.cond.Wait()
-	}
-	return nil
+	return c.mirror.Wait(ctx, rev)
 }
 
 // Bus returns a bus.

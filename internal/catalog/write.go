@@ -200,7 +200,5 @@ func (c *Catalog) DeleteRule(ctx context.Context, s Scope, bus, name string, che
 
 // catchUp waits until the local copy has seen every write so far.
 func (c *Catalog) catchUp(ctx context.Context) {
-	if rev, err := c.kv.LastRevision(ctx); err == nil {
-		_ = c.waitApplied(ctx, rev)
-	}
+	_ = c.mirror.CatchUp(ctx)
 }

@@ -169,9 +169,7 @@ type Service struct {
 	subs    map[string]*subState // by id
 	tokens  map[string]string    // confirmation token -> sub id
 	orphans map[string]*subState // subscriptions seen before their topic
-	applied uint64
-	cond    *sync.Cond
-	closed  bool
+	mirror  *store.Mirror
 
 	signer *signer
 	seq    atomic.Uint64 // FIFO sequence numbers
@@ -207,19 +205,18 @@ func Open(ctx context.Context, st *store.Store, queues *queue.Service, log *slog
 	if s.client == nil {
 		s.client = &http.Client{Timeout: 15 * time.Second}
 	}
-	s.cond = sync.NewCond(&s.mu)
 	s.stopAfter = context.AfterFunc(ctx, cancel)
 	if s.signer, err = loadSigner(ctx, kv); err != nil {
 		s.Close()
 		return nil, err
 	}
-	ready, err := kv.Watch(bg, s.apply)
+	s.mirror, err = kv.Mirror(bg, s.apply)
 	if err != nil {
 		s.Close()
 		return nil, err
 	}
 	select {
-	case <-ready:
+	case <-s.mirror.Ready():
 	case <-bg.Done():
 		s.Close()
 		return nil, errors.Join(ctx.Err(), errors.New("topic: closed while loading"))
@@ -235,10 +232,9 @@ func Open(ctx context.Context, st *store.Store, queues *queue.Service, log *slog
 // Close stops the watch and the delivery workers (waiting for deliveries
 // under way). It does not close the store or the queue service.
 func (s *Service) Close() error {
-	s.mu.Lock()
-	s.closed = true
-	s.cond.Broadcast()
-	s.mu.Unlock()
+	if s.mirror != nil {
+		s.mirror.Close()
+	}
 	if s.dl != nil {
 		s.dl.stop()
 	}
@@ -251,12 +247,6 @@ func (s *Service) Close() error {
 func (s *Service) apply(e store.Entry) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	defer func() {
-		if e.Revision > s.applied {
-			s.applied = e.Revision
-		}
-		s.cond.Broadcast()
-	}()
 	kind, rest, _ := strings.Cut(e.Key, ".")
 	parts := strings.SplitN(rest, ".", 3)
 	if len(parts) != 3 {
@@ -337,35 +327,10 @@ func filterScope(attrs map[string]string) string {
 
 // waitApplied blocks until the local copy has applied revision rev.
 func (s *Service) waitApplied(ctx context.Context, rev uint64) error {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	stop := context.AfterFunc(ctx, func() {
-		s.mu.Lock()
-		s.cond.Broadcast()
-		s.mu.Unlock()
-	})
-	defer stop()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for s.applied < rev {
-		if s.closed {
-			return errors.New("topic: service closed")
-		}
-		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("topic: write %d not applied locally: %w", rev, err)
-		}
-		s.cond.Wait()
-	}
-	return nil
+	return s.mirror.Wait(ctx, rev)
 }
 
-func (s *Service) catchUp(ctx context.Context) error {
-	rev, err := s.kv.LastRevision(ctx)
-	if err != nil {
-		return err
-	}
-	return s.waitApplied(ctx, rev)
-}
+func (s *Service) catchUp(ctx context.Context) error { return s.mirror.CatchUp(ctx) }
 
 // topicView is a consistent copy of a topic and its subscriptions.
 type topicView struct {

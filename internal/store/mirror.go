@@ -1,0 +1,94 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// Mirror keeps an in-memory copy of a bucket current: it calls apply for
+// every key and then for every change, from one goroutine, and tracks the
+// revision applied so far, so that a node can read its own writes: after a
+// write at revision r, Wait(ctx, r) returns once apply has seen it.
+type Mirror struct {
+	kv     *KV
+	bucket string
+	ready  <-chan struct{}
+
+	mu      sync.Mutex
+	cond    *sync.Cond
+	applied uint64
+	closed  bool
+}
+
+// WaitTimeout bounds Mirror.Wait: a write not seen locally by then is
+// reported as an error rather than waited for forever.
+const WaitTimeout = 10 * time.Second
+
+// Mirror starts mirroring the bucket into apply until ctx ends. Use Ready
+// to wait for the keys present at the start.
+func (k *KV) Mirror(ctx context.Context, apply func(Entry)) (*Mirror, error) {
+	m := &Mirror{kv: k, bucket: k.kv.Bucket()}
+	m.cond = sync.NewCond(&m.mu)
+	ready, err := k.Watch(ctx, func(e Entry) {
+		apply(e)
+		m.mu.Lock()
+		if e.Revision > m.applied {
+			m.applied = e.Revision
+		}
+		m.cond.Broadcast()
+		m.mu.Unlock()
+	})
+	if err != nil {
+		return nil, err
+	}
+	m.ready = ready
+	context.AfterFunc(ctx, m.Close)
+	return m, nil
+}
+
+// Ready is closed once the keys present at the start have been applied.
+func (m *Mirror) Ready() <-chan struct{} { return m.ready }
+
+// Close makes waiting calls return (the watch itself ends with its ctx).
+func (m *Mirror) Close() {
+	m.mu.Lock()
+	m.closed = true
+	m.cond.Broadcast()
+	m.mu.Unlock()
+}
+
+// Wait blocks until revision rev has been applied, ctx ends, the mirror
+// is closed, or WaitTimeout passes.
+func (m *Mirror) Wait(ctx context.Context, rev uint64) error {
+	ctx, cancel := context.WithTimeout(ctx, WaitTimeout)
+	defer cancel()
+	stop := context.AfterFunc(ctx, func() {
+		m.mu.Lock()
+		m.cond.Broadcast()
+		m.mu.Unlock()
+	})
+	defer stop()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for m.applied < rev {
+		if m.closed {
+			return fmt.Errorf("bucket %s: closed", m.bucket)
+		}
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("bucket %s: write %d not applied locally: %w", m.bucket, rev, err)
+		}
+		m.cond.Wait()
+	}
+	return nil
+}
+
+// CatchUp waits until every write made before the call has been applied.
+func (m *Mirror) CatchUp(ctx context.Context) error {
+	rev, err := m.kv.LastRevision(ctx)
+	if err != nil {
+		return err
+	}
+	return m.Wait(ctx, rev)
+}
