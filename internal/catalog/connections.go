@@ -407,18 +407,7 @@ func clone[T any](v *T) *T {
 // CreateConnection stores a new connection (ErrExists if one has the
 // name) and starts its authorization when it is AUTHORIZING.
 func (c *Catalog) CreateConnection(ctx context.Context, v *Connection) error {
-	data, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	rev, err := c.kv.Create(ctx, connectionKey(v.Scope, v.Name), data)
-	if errors.Is(err, store.ErrExists) {
-		return ErrExists
-	}
-	if err != nil {
-		return err
-	}
-	if err := c.waitApplied(ctx, rev); err != nil {
+	if err := c.create(ctx, connectionKey(v.Scope, v.Name), v); err != nil {
 		return err
 	}
 	c.startAuthorization(v)
@@ -429,128 +418,99 @@ func (c *Catalog) CreateConnection(ctx context.Context, v *Connection) error {
 // compare-and-set; it starts the authorization when the result is
 // AUTHORIZING and the state changed or the auth material did.
 func (c *Catalog) UpdateConnection(ctx context.Context, s Scope, name string, fn func(*Connection) error) (*Connection, error) {
-	for attempt := 0; attempt < maxWriteAttempts; attempt++ {
-		old, ok := c.Connection(s, name)
-		if !ok {
-			return nil, ErrNotFound
+	var old, cur *Connection
+	err := c.retryCAS(ctx, "connection", func() (uint64, error) {
+		var ok bool
+		if old, ok = c.Connection(s, name); !ok {
+			return 0, ErrNotFound
 		}
-		cur := clone(old)
+		cur = clone(old)
 		if err := fn(cur); err != nil {
-			return nil, err
+			return 0, err
 		}
 		data, err := json.Marshal(cur)
 		if err != nil {
-			return nil, err
+			return 0, err
 		}
 		n, err := c.kv.Update(ctx, connectionKey(s, name), data, old.Rev)
-		if errors.Is(err, store.ErrConflict) {
-			c.catchUp(ctx)
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		if err := c.waitApplied(ctx, n); err != nil {
-			return nil, err
-		}
 		cur.Rev = n
-		if cur.State == ConnectionAuthorizing && (old.State != ConnectionAuthorizing || old.AuthVersion != cur.AuthVersion) {
-			c.startAuthorization(cur)
-		}
-		return cur, nil
+		return n, err
+	})
+	if err != nil {
+		return nil, err
 	}
-	return nil, errors.New("catalog: too many concurrent writes to the same connection")
+	if cur.State == ConnectionAuthorizing && (old.State != ConnectionAuthorizing || old.AuthVersion != cur.AuthVersion) {
+		c.startAuthorization(cur)
+	}
+	return cur, nil
 }
 
 // DeleteConnection deletes a connection and returns it as it was.
 func (c *Catalog) DeleteConnection(ctx context.Context, s Scope, name string) (*Connection, error) {
-	for attempt := 0; attempt < maxWriteAttempts; attempt++ {
-		old, ok := c.Connection(s, name)
-		if !ok {
-			return nil, ErrNotFound
+	var old *Connection
+	err := c.retryCAS(ctx, "connection", func() (uint64, error) {
+		var ok bool
+		if old, ok = c.Connection(s, name); !ok {
+			return 0, ErrNotFound
 		}
-		n, err := c.kv.Delete(ctx, connectionKey(s, name), old.Rev)
-		if errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrExists) {
-			c.catchUp(ctx)
-			continue
-		}
-		if errors.Is(err, store.ErrNotFound) {
-			return nil, ErrNotFound
-		}
-		if err != nil {
-			return nil, err
-		}
-		return old, c.waitApplied(ctx, n)
+		return c.deleteAt(ctx, connectionKey(s, name), old.Rev)
+	})
+	if err != nil {
+		return nil, err
 	}
-	return nil, errors.New("catalog: too many concurrent writes to the same connection")
+	return old, nil
+}
+
+// deleteAt deletes key if its revision is rev; a key already gone is
+// ErrNotFound.
+func (c *Catalog) deleteAt(ctx context.Context, key string, rev uint64) (uint64, error) {
+	n, err := c.kv.Delete(ctx, key, rev)
+	if errors.Is(err, store.ErrNotFound) {
+		return 0, ErrNotFound
+	}
+	return n, err
 }
 
 // CreateAPIDestination stores a new API destination (ErrExists if one has
 // the name).
 func (c *Catalog) CreateAPIDestination(ctx context.Context, v *APIDestination) error {
-	data, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	rev, err := c.kv.Create(ctx, apiDestinationKey(v.Scope, v.Name), data)
-	if errors.Is(err, store.ErrExists) {
-		return ErrExists
-	}
-	if err != nil {
-		return err
-	}
-	return c.waitApplied(ctx, rev)
+	return c.create(ctx, apiDestinationKey(v.Scope, v.Name), v)
 }
 
 // UpdateAPIDestination applies fn to a copy of an API destination and
 // stores it with compare-and-set.
 func (c *Catalog) UpdateAPIDestination(ctx context.Context, s Scope, name string, fn func(*APIDestination) error) (*APIDestination, error) {
-	for attempt := 0; attempt < maxWriteAttempts; attempt++ {
+	var cur APIDestination
+	err := c.retryCAS(ctx, "api destination", func() (uint64, error) {
 		old, ok := c.APIDestination(s, name)
 		if !ok {
-			return nil, ErrNotFound
+			return 0, ErrNotFound
 		}
-		cur := *old
+		cur = *old
 		if err := fn(&cur); err != nil {
-			return nil, err
+			return 0, err
 		}
 		data, err := json.Marshal(&cur)
 		if err != nil {
-			return nil, err
+			return 0, err
 		}
 		n, err := c.kv.Update(ctx, apiDestinationKey(s, name), data, old.Rev)
-		if errors.Is(err, store.ErrConflict) {
-			c.catchUp(ctx)
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
 		cur.Rev = n
-		return &cur, c.waitApplied(ctx, n)
+		return n, err
+	})
+	if err != nil {
+		return nil, err
 	}
-	return nil, errors.New("catalog: too many concurrent writes to the same api destination")
+	return &cur, nil
 }
 
 // DeleteAPIDestination deletes an API destination.
 func (c *Catalog) DeleteAPIDestination(ctx context.Context, s Scope, name string) error {
-	for attempt := 0; attempt < maxWriteAttempts; attempt++ {
+	return c.retryCAS(ctx, "api destination", func() (uint64, error) {
 		old, ok := c.APIDestination(s, name)
 		if !ok {
-			return ErrNotFound
+			return 0, ErrNotFound
 		}
-		n, err := c.kv.Delete(ctx, apiDestinationKey(s, name), old.Rev)
-		if errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrExists) {
-			c.catchUp(ctx)
-			continue
-		}
-		if errors.Is(err, store.ErrNotFound) {
-			return ErrNotFound
-		}
-		if err != nil {
-			return err
-		}
-		return c.waitApplied(ctx, n)
-	}
-	return errors.New("catalog: too many concurrent writes to the same api destination")
+		return c.deleteAt(ctx, apiDestinationKey(s, name), old.Rev)
+	})
 }

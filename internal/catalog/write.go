@@ -14,11 +14,17 @@ const maxWriteAttempts = 20
 
 // CreateBus stores a new bus (ErrExists if it exists).
 func (c *Catalog) CreateBus(ctx context.Context, b *Bus) error {
-	data, err := json.Marshal(b)
+	return c.create(ctx, busKey(b.Scope, b.Name), b)
+}
+
+// create stores a new record under key (ErrExists if the key exists) and
+// waits until the local copy has it.
+func (c *Catalog) create(ctx context.Context, key string, v any) error {
+	data, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
-	rev, err := c.kv.Create(ctx, busKey(b.Scope, b.Name), data)
+	rev, err := c.kv.Create(ctx, key, data)
 	if errors.Is(err, store.ErrExists) {
 		return ErrExists
 	}
@@ -26,6 +32,28 @@ func (c *Catalog) CreateBus(ctx context.Context, b *Bus) error {
 		return err
 	}
 	return c.waitApplied(ctx, rev)
+}
+
+// retryCAS runs a compare-and-set write until it does not lose a race:
+// write reads the record from the local copy and stores the new state at
+// the revision it read. A conflict (store.ErrConflict, or store.ErrExists
+// from a create or a conditional delete) means another writer was first:
+// retryCAS catches up with the other writes and calls write again. Once a
+// write succeeds it waits until the local copy has applied it. Other errors
+// are returned as they are.
+func (c *Catalog) retryCAS(ctx context.Context, what string, write func() (uint64, error)) error {
+	for attempt := 0; attempt < maxWriteAttempts; attempt++ {
+		n, err := write()
+		if errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrExists) {
+			c.catchUp(ctx)
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		return c.waitApplied(ctx, n)
+	}
+	return errors.New("catalog: too many concurrent writes to the same " + what)
 }
 
 // EnsureDefaultBus creates the scope's default bus if it does not exist.
@@ -40,9 +68,7 @@ func (c *Catalog) EnsureDefaultBus(ctx context.Context, s Scope) (*Bus, error) {
 	}
 	if errors.Is(err, ErrExists) {
 		// Another node created it; wait until we see it.
-		if rev, lerr := c.kv.LastRevision(ctx); lerr == nil {
-			_ = c.waitApplied(ctx, rev)
-		}
+		c.catchUp(ctx)
 	}
 	b, ok := c.Bus(s, DefaultBus)
 	if !ok {
@@ -53,17 +79,17 @@ func (c *Catalog) EnsureDefaultBus(ctx context.Context, s Scope) (*Bus, error) {
 
 // UpdateBus applies fn to a copy of a bus and stores the result.
 func (c *Catalog) UpdateBus(ctx context.Context, s Scope, name string, fn func(*Bus) error) (*Bus, error) {
-	for attempt := 0; attempt < maxWriteAttempts; attempt++ {
+	var cur Bus
+	err := c.retryCAS(ctx, "bus", func() (uint64, error) {
 		c.mu.RLock()
 		be := c.buses[busID{s, name}]
-		var cur Bus
 		var rev uint64
 		if be != nil {
 			cur, rev = *be.bus, be.rev
 		}
 		c.mu.RUnlock()
 		if be == nil {
-			return nil, ErrNotFound
+			return 0, ErrNotFound
 		}
 		cur.Tags = append([]Tag(nil), cur.Tags...)
 		if cur.Policy != nil {
@@ -72,26 +98,18 @@ func (c *Catalog) UpdateBus(ctx context.Context, s Scope, name string, fn func(*
 			cur.Policy = &p
 		}
 		if err := fn(&cur); err != nil {
-			return nil, err
+			return 0, err
 		}
 		data, err := json.Marshal(&cur)
 		if err != nil {
-			return nil, err
+			return 0, err
 		}
-		n, err := c.kv.Update(ctx, busKey(s, name), data, rev)
-		if errors.Is(err, store.ErrConflict) {
-			c.catchUp(ctx)
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		if err := c.waitApplied(ctx, n); err != nil {
-			return nil, err
-		}
-		return &cur, nil
+		return c.kv.Update(ctx, busKey(s, name), data, rev)
+	})
+	if err != nil {
+		return nil, err
 	}
-	return nil, errors.New("catalog: too many concurrent writes to the same bus")
+	return &cur, nil
 }
 
 // DeleteBus deletes a bus and its rules.
@@ -115,7 +133,8 @@ func (c *Catalog) DeleteBus(ctx context.Context, s Scope, name string) error {
 // and stores it with compare-and-set, retrying on conflicts. fn may return
 // an error to abort. The bus must exist.
 func (c *Catalog) UpdateRule(ctx context.Context, s Scope, bus, name string, fn func(old *Rule) (*Rule, error)) (*Rule, error) {
-	for attempt := 0; attempt < maxWriteAttempts; attempt++ {
+	var nr *Rule
+	err := c.retryCAS(ctx, "rule", func() (uint64, error) {
 		c.mu.RLock()
 		be := c.buses[busID{s, bus}]
 		var old *Rule
@@ -130,44 +149,30 @@ func (c *Catalog) UpdateRule(ctx context.Context, s Scope, bus, name string, fn 
 		}
 		c.mu.RUnlock()
 		if be == nil {
-			return nil, ErrNotFound
+			return 0, ErrNotFound
 		}
-		nr, err := fn(old)
-		if err != nil {
-			return nil, err
+		var err error
+		if nr, err = fn(old); err != nil {
+			return 0, err
 		}
 		data, err := json.Marshal(nr)
 		if err != nil {
-			return nil, err
+			return 0, err
 		}
-		var n uint64
 		if old == nil {
-			n, err = c.kv.Create(ctx, ruleKey(s, bus, name), data)
-			if errors.Is(err, store.ErrExists) {
-				c.catchUp(ctx)
-				continue
-			}
-		} else {
-			n, err = c.kv.Update(ctx, ruleKey(s, bus, name), data, rev)
-			if errors.Is(err, store.ErrConflict) {
-				c.catchUp(ctx)
-				continue
-			}
+			return c.kv.Create(ctx, ruleKey(s, bus, name), data)
 		}
-		if err != nil {
-			return nil, err
-		}
-		if err := c.waitApplied(ctx, n); err != nil {
-			return nil, err
-		}
-		return nr, nil
+		return c.kv.Update(ctx, ruleKey(s, bus, name), data, rev)
+	})
+	if err != nil {
+		return nil, err
 	}
-	return nil, errors.New("catalog: too many concurrent writes to the same rule")
+	return nr, nil
 }
 
 // DeleteRule deletes a rule after check (if not nil) approves it.
 func (c *Catalog) DeleteRule(ctx context.Context, s Scope, bus, name string, check func(*Rule) error) error {
-	for attempt := 0; attempt < maxWriteAttempts; attempt++ {
+	return c.retryCAS(ctx, "rule", func() (uint64, error) {
 		c.mu.RLock()
 		var r *Rule
 		var rev uint64
@@ -178,24 +183,15 @@ func (c *Catalog) DeleteRule(ctx context.Context, s Scope, bus, name string, che
 		}
 		c.mu.RUnlock()
 		if r == nil {
-			return ErrNotFound
+			return 0, ErrNotFound
 		}
 		if check != nil {
 			if err := check(r); err != nil {
-				return err
+				return 0, err
 			}
 		}
-		n, err := c.kv.Delete(ctx, ruleKey(s, bus, name), rev)
-		if errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrExists) {
-			c.catchUp(ctx)
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		return c.waitApplied(ctx, n)
-	}
-	return errors.New("catalog: too many concurrent writes to the same rule")
+		return c.kv.Delete(ctx, ruleKey(s, bus, name), rev)
+	})
 }
 
 // catchUp waits until the local copy has seen every write so far.
