@@ -10,8 +10,6 @@ import (
 	"github.com/switchyard/switchyard/internal/store"
 )
 
-const maxWriteAttempts = 20
-
 // CreateBus stores a new bus (ErrExists if it exists).
 func (c *Catalog) CreateBus(ctx context.Context, b *Bus) error {
 	return c.create(ctx, busKey(b.Scope, b.Name), b)
@@ -34,26 +32,9 @@ func (c *Catalog) create(ctx context.Context, key string, v any) error {
 	return c.waitApplied(ctx, rev)
 }
 
-// retryCAS runs a compare-and-set write until it does not lose a race:
-// write reads the record from the local copy and stores the new state at
-// the revision it read. A conflict (store.ErrConflict, or store.ErrExists
-// from a create or a conditional delete) means another writer was first:
-// retryCAS catches up with the other writes and calls write again. Once a
-// write succeeds it waits until the local copy has applied it. Other errors
-// are returned as they are.
+// retryCAS is store.Mirror.Write for the catalog's records.
 func (c *Catalog) retryCAS(ctx context.Context, what string, write func() (uint64, error)) error {
-	for attempt := 0; attempt < maxWriteAttempts; attempt++ {
-		n, err := write()
-		if errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrExists) {
-			c.catchUp(ctx)
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		return c.waitApplied(ctx, n)
-	}
-	return errors.New("catalog: too many concurrent writes to the same " + what)
+	return c.mirror.Write(ctx, "catalog: "+what, write)
 }
 
 // EnsureDefaultBus creates the scope's default bus if it does not exist.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -91,4 +92,32 @@ func (m *Mirror) CatchUp(ctx context.Context) error {
 		return err
 	}
 	return m.Wait(ctx, rev)
+}
+
+// MaxWriteAttempts bounds Mirror.Write's retries.
+const MaxWriteAttempts = 20
+
+// Write runs a compare-and-set write until it does not lose a race. write
+// reads the record from the mirror and stores the new state at the revision
+// it read. A conflict (ErrConflict, or ErrExists from a create or a
+// conditional delete) means another writer was first: Write catches up with
+// the other writes and calls write again, up to MaxWriteAttempts times.
+// Once a write succeeds, Write waits until the mirror has applied it. Other
+// errors are returned as they are. what names the record in the error for
+// too many attempts.
+func (m *Mirror) Write(ctx context.Context, what string, write func() (uint64, error)) error {
+	for attempt := 0; attempt < MaxWriteAttempts; attempt++ {
+		rev, err := write()
+		if errors.Is(err, ErrConflict) || errors.Is(err, ErrExists) {
+			if err := m.CatchUp(ctx); err != nil {
+				return err
+			}
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		return m.Wait(ctx, rev)
+	}
+	return fmt.Errorf("%s: too many concurrent writes", what)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"sort"
@@ -370,61 +369,48 @@ func (s *Service) Exists(sc Scope, name string) bool { return s.lookupTopic(sc, 
 // updateTopic applies fn to a copy of a topic's record and stores it with
 // compare-and-set, retrying on conflicts.
 func (s *Service) updateTopic(ctx context.Context, sc Scope, name string, fn func(*topicRecord) error) error {
-	for attempt := 0; attempt < 20; attempt++ {
+	return s.mirror.Write(ctx, "topic "+name, func() (uint64, error) {
 		v := s.lookupTopic(sc, name)
 		if v == nil {
-			return ErrTopicNotFound
+			return 0, ErrTopicNotFound
 		}
 		rec := *v.rec
 		rec.Attributes = cloneMap(v.rec.Attributes)
 		rec.Tags = cloneMap(v.rec.Tags)
 		if err := fn(&rec); err != nil {
-			return err
+			return 0, err
 		}
 		data, _ := json.Marshal(&rec)
-		rev, err := s.kv.Update(ctx, topicKey(sc, name), data, v.rev)
-		if errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrNotFound) {
-			if err := s.catchUp(ctx); err != nil {
-				return err
-			}
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		return s.waitApplied(ctx, rev)
-	}
-	return fmt.Errorf("topic %s: too many concurrent updates", name)
+		return s.conflictIfGone(s.kv.Update(ctx, topicKey(sc, name), data, v.rev))
+	})
 }
 
 var errSubGone = errors.New("subscription gone")
 
 // updateSub is updateTopic for a subscription.
 func (s *Service) updateSub(ctx context.Context, sc Scope, id string, fn func(*subRecord) error) error {
-	for attempt := 0; attempt < 20; attempt++ {
+	return s.mirror.Write(ctx, "subscription "+id, func() (uint64, error) {
 		ss := s.lookupSub(sc, id)
 		if ss == nil {
-			return errSubGone
+			return 0, errSubGone
 		}
 		rec := *ss.rec
 		rec.Attrs = cloneMap(ss.rec.Attrs)
 		if err := fn(&rec); err != nil {
-			return err
+			return 0, err
 		}
 		data, _ := json.Marshal(&rec)
-		rev, err := s.kv.Update(ctx, subKey(sc, id), data, ss.rev)
-		if errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrNotFound) {
-			if err := s.catchUp(ctx); err != nil {
-				return err
-			}
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		return s.waitApplied(ctx, rev)
+		return s.conflictIfGone(s.kv.Update(ctx, subKey(sc, id), data, ss.rev))
+	})
+}
+
+// conflictIfGone treats a record deleted under an update as a conflict: the
+// retry then reads the mirror again and finds it gone.
+func (s *Service) conflictIfGone(rev uint64, err error) (uint64, error) {
+	if errors.Is(err, store.ErrNotFound) {
+		return 0, store.ErrConflict
 	}
-	return fmt.Errorf("subscription %s: too many concurrent updates", id)
+	return rev, err
 }
 
 func cloneMap(m map[string]string) map[string]string {
