@@ -85,8 +85,13 @@ func jsonOp[Req any](h func(context.Context, *awsproto.Request, *Req) (any, erro
 // decodeRequest decodes an awsJson body and checks its required members.
 func decodeRequest[Req any](r *awsproto.Request) (*Req, error) {
 	req := new(Req)
-	if err := awsproto.DecodeJSON(r, req); err != nil {
-		return nil, err
+	if f, ok := any(req).(fastDecoder); !ok || !f.decodeFast(r.Body) {
+		// The fast path (fastjson.go) may have filled in part of req
+		// before it gave up.
+		req = new(Req)
+		if err := awsproto.DecodeJSON(r, req); err != nil {
+			return nil, err
+		}
 	}
 	if v, ok := any(req).(validator); ok {
 		if err := v.validate(); err != nil {

@@ -3,6 +3,7 @@ package queue
 import (
 	"context"
 	"errors"
+	"slices"
 
 	"github.com/switchyard/switchyard/internal/awsproto"
 )
@@ -27,12 +28,11 @@ func checkBatch(entryShape string, ids []string) error {
 			return errInvalidBatchEntryID()
 		}
 	}
-	seen := make(map[string]bool, len(ids))
-	for _, id := range ids {
-		if seen[id] {
+	// At most ten: comparing pairs is cheaper than a map.
+	for i, id := range ids {
+		if slices.Contains(ids[:i], id) {
 			return errBatchEntryIdsNotDistinct(id)
 		}
-		seen[id] = true
 	}
 	return nil
 }
@@ -155,6 +155,8 @@ func (s *Service) deleteMessageBatch(ctx context.Context, r *awsproto.Request, r
 	if err := checkBatch("DeleteMessageBatchRequestEntry", ids); err != nil {
 		return nil, err
 	}
+	ctx, cancel := context.WithTimeout(ctx, deleteTimeout)
+	defer cancel()
 	return s.eachEntry(ctx, ids, func(ctx context.Context, i int) error {
 		e := req.Entries[i]
 		if e.ReceiptHandle == "" {

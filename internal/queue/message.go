@@ -146,8 +146,14 @@ func formatUUID(in []byte) string {
 }
 
 func md5Hex(s string) string {
-	sum := md5.Sum([]byte(s))
-	return hex.EncodeToString(sum[:])
+	return md5HexBytes([]byte(s))
+}
+
+func md5HexBytes(b []byte) string {
+	sum := md5.Sum(b)
+	var out [2 * md5.Size]byte
+	hex.Encode(out[:], sum[:])
+	return string(out[:])
 }
 
 // md5OfAttributes computes MD5OfMessageAttributes as SQS does (and as the

@@ -36,7 +36,20 @@ func parseReceipt(handle, stream string) (receipt, bool) {
 		return receipt{}, false
 	}
 	subject := string(raw)
-	tokens := strings.Split(subject, ".")
+	// At most 16 tokens are valid; split into an array, not a new slice.
+	var buf [17]string
+	tokens := buf[:0]
+	for rest := subject; ; {
+		if len(tokens) == len(buf) {
+			return receipt{}, false
+		}
+		tok, after, more := strings.Cut(rest, ".")
+		tokens = append(tokens, tok)
+		if !more {
+			break
+		}
+		rest = after
+	}
 	if len(tokens) < 9 || tokens[0] != "$JS" || tokens[1] != "ACK" {
 		return receipt{}, false
 	}

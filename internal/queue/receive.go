@@ -70,7 +70,7 @@ func (s *Service) receiveMessage(ctx context.Context, r *awsproto.Request, req *
 	deadline := time.Now().Add(time.Duration(wait) * time.Second)
 	var deliveries []store.Delivery
 	for round := 0; ; round++ {
-		got, err := c.Fetch(ctx, n-len(deliveries), max(time.Until(deadline), 0))
+		got, err := fetch(ctx, c, n-len(deliveries), deadline)
 		if err != nil && len(got) == 0 {
 			if len(deliveries) > 0 {
 				break
@@ -113,6 +113,23 @@ func (s *Service) receiveMessage(ctx context.Context, r *awsproto.Request, req *
 		res.Messages = append(res.Messages, s.render(q, d, sel, now))
 	}
 	return res, nil
+}
+
+// fetch returns up to n messages: those available now or, if there are
+// none, the first to arrive before deadline with those available with it.
+// For more than one message it asks for what is there first, so one round
+// trip to the store serves a receive on a busy queue (a waiting fetch of
+// several takes two: one for the first message, one for the rest).
+func fetch(ctx context.Context, c *store.Consumer, n int, deadline time.Time) ([]store.Delivery, error) {
+	wait := max(time.Until(deadline), 0)
+	if n == 1 || wait < time.Millisecond {
+		return c.Fetch(ctx, n, wait)
+	}
+	got, err := c.Fetch(ctx, n, 0)
+	if len(got) > 0 || err != nil {
+		return got, err
+	}
+	return c.Fetch(ctx, n, max(time.Until(deadline), 0))
 }
 
 // selection is what a ReceiveMessage asked to see of each message.
@@ -194,16 +211,22 @@ func (s *Service) render(q *queue, d store.Delivery, sel selection, now time.Tim
 	if md, err := d.Metadata(); err == nil {
 		delivered, seq = md.NumDelivered, md.Sequence.Stream
 	}
-	sys := map[string]string{}
+	var sys map[string]string
+	setSys := func(name, value string) {
+		if sys == nil {
+			sys = make(map[string]string, 4)
+		}
+		sys[name] = value
+	}
 	sent := h.Get(hdrSent)
 	if sel.wantSystem(sysSentTimestamp) {
-		sys[sysSentTimestamp] = sent
+		setSys(sysSentTimestamp, sent)
 	}
 	if sel.wantSystem(sysSenderID) {
-		sys[sysSenderID] = h.Get(hdrSender)
+		setSys(sysSenderID, h.Get(hdrSender))
 	}
 	if sel.wantSystem(sysApproximateReceiveCount) {
-		sys[sysApproximateReceiveCount] = strconv.FormatUint(delivered, 10)
+		setSys(sysApproximateReceiveCount, strconv.FormatUint(delivered, 10))
 	}
 	key := firstReceiveKey{q.rec.Stream, seq}
 	if delivered <= 1 {
@@ -216,22 +239,22 @@ func (s *Service) render(q *queue, d store.Delivery, sel selection, now time.Tim
 			// is the best lower bound we have.
 			first, _ = strconv.ParseInt(sent, 10, 64)
 		}
-		sys[sysApproximateFirstReceiveTimestamp] = strconv.FormatInt(first, 10)
+		setSys(sysApproximateFirstReceiveTimestamp, strconv.FormatInt(first, 10))
 	}
 	if g := h.Get(hdrGroupID); g != "" && sel.wantSystem(sysMessageGroupID) {
-		sys[sysMessageGroupID] = g
+		setSys(sysMessageGroupID, g)
 	}
 	if dd := h.Get(hdrDedupID); dd != "" && sel.wantSystem(sysMessageDeduplicationID) {
-		sys[sysMessageDeduplicationID] = dd
+		setSys(sysMessageDeduplicationID, dd)
 	}
 	if t := h.Get(hdrTrace); t != "" && sel.wantSystem(sysAWSTraceHeader) {
-		sys[sysAWSTraceHeader] = t
+		setSys(sysAWSTraceHeader, t)
 	}
 	if sn := h.Get(hdrSeqNum); sn != "" && sel.wantSystem(sysSequenceNumber) {
-		sys[sysSequenceNumber] = sn
+		setSys(sysSequenceNumber, sn)
 	}
 	if src := h.Get(hdrDLQSource); src != "" && sel.wantSystem(sysDeadLetterQueueSourceArn) {
-		sys[sysDeadLetterQueueSourceArn] = src
+		setSys(sysDeadLetterQueueSourceArn, src)
 	}
 	if len(sys) > 0 {
 		m.Attributes = sys
@@ -258,20 +281,24 @@ func (s *Service) deleteMessage(ctx context.Context, r *awsproto.Request, req *d
 	if err != nil {
 		return nil, err
 	}
+	ctx, cancel := context.WithTimeout(ctx, deleteTimeout)
+	defer cancel()
 	if err := s.deleteOne(ctx, q, req.ReceiptHandle); err != nil {
 		return nil, err
 	}
 	return struct{}{}, nil
 }
 
-// deleteOne deletes the message a receipt handle names.
+// deleteTimeout bounds a DeleteMessage or DeleteMessageBatch.
+const deleteTimeout = 10 * time.Second
+
+// deleteOne deletes the message a receipt handle names. ctx should have a
+// deadline (deleteTimeout).
 func (s *Service) deleteOne(ctx context.Context, q *queue, handle string) error {
 	rc, ok := parseReceipt(handle, q.rec.Stream)
 	if !ok {
 		return errReceiptHandleIsInvalid(handle)
 	}
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
 	var head *store.Msg
 	if q.rt.fifo != nil {
 		// The head's group is promoted next.
@@ -332,13 +359,18 @@ func (s *Service) changeVisibilityOne(ctx context.Context, q *queue, handle stri
 }
 
 // firstReceiveCache remembers when this node first handed out a message, for
-// ApproximateFirstReceiveTimestamp. It is bounded (oldest entries go first)
-// and not durable: the attribute is approximate.
+// ApproximateFirstReceiveTimestamp. It is bounded (the oldest entries go
+// first) and not durable: the attribute is approximate.
+//
+// Entries live in two generations of up to size/2 each; when the current
+// one is full, the previous one is dropped whole and a new one started.
+// (Evicting one entry per insert from one map, as a ring would, fills the
+// map with deleted slots that every lookup of a missing key then probes:
+// that cost about a microsecond per received message.)
 type firstReceiveCache struct {
-	mu   sync.Mutex
-	m    map[firstReceiveKey]int64
-	ring []firstReceiveKey
-	next int
+	mu        sync.Mutex
+	half      int
+	cur, prev map[firstReceiveKey]int64
 }
 
 type firstReceiveKey struct {
@@ -347,32 +379,37 @@ type firstReceiveKey struct {
 }
 
 func newFirstReceiveCache(size int) *firstReceiveCache {
-	return &firstReceiveCache{m: make(map[firstReceiveKey]int64, size), ring: make([]firstReceiveKey, size)}
+	return &firstReceiveCache{half: max(size/2, 1), cur: map[firstReceiveKey]int64{}}
 }
 
 func (c *firstReceiveCache) set(k firstReceiveKey, ms int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if _, ok := c.m[k]; ok {
+	if _, ok := c.cur[k]; ok {
 		return
 	}
-	if old := c.ring[c.next]; old.stream != "" {
-		delete(c.m, old)
+	if _, ok := c.prev[k]; ok {
+		return
 	}
-	c.ring[c.next] = k
-	c.next = (c.next + 1) % len(c.ring)
-	c.m[k] = ms
+	if len(c.cur) >= c.half {
+		c.prev, c.cur = c.cur, make(map[firstReceiveKey]int64, c.half)
+	}
+	c.cur[k] = ms
 }
 
 func (c *firstReceiveCache) get(k firstReceiveKey) (int64, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	v, ok := c.m[k]
+	if v, ok := c.cur[k]; ok {
+		return v, true
+	}
+	v, ok := c.prev[k]
 	return v, ok
 }
 
 func (c *firstReceiveCache) del(k firstReceiveKey) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	delete(c.m, k)
+	delete(c.cur, k)
+	delete(c.prev, k)
 }

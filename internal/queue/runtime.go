@@ -78,8 +78,10 @@ func visibilityAckWait(vt int) time.Duration {
 // Lock order: Service.mu before runtime.mu.
 type runtime struct {
 	stream string
-	st     *store.Store
-	id     queueID
+	// ready and delayed are the stream's readySubject and delayedSubject.
+	ready, delayed string
+	st             *store.Store
+	id             queueID
 	// fifo is the FIFO delivery state of a FIFO queue (nil otherwise).
 	fifo *fifoState
 
@@ -94,7 +96,7 @@ type runtime struct {
 }
 
 func newRuntime(st *store.Store, id queueID, rec *record) *runtime {
-	rt := &runtime{stream: rec.Stream, st: st, id: id}
+	rt := &runtime{stream: rec.Stream, ready: readySubject(rec.Stream), delayed: delayedSubject(rec.Stream), st: st, id: id}
 	if isFifo(rec.Attributes) {
 		rt.fifo = newFifoState()
 	}

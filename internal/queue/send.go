@@ -167,17 +167,21 @@ func (s *Service) prepare(q *queue, p sendParams) (*outgoing, error) {
 	}
 
 	now := time.Now()
-	res := &sendMessageResult{MD5OfMessageBody: md5Hex(p.body)}
+	data := []byte(p.body)
+	res := &sendMessageResult{MD5OfMessageBody: md5HexBytes(data)}
+	// One backing array for the values every message has.
+	vals := []string{strconv.FormatInt(now.UnixMilli(), 10), p.sender, res.MD5OfMessageBody, ""}
 	h := store.Header{
-		hdrSent:    {strconv.FormatInt(now.UnixMilli(), 10)},
-		hdrSender:  {p.sender},
-		hdrMD5Body: {res.MD5OfMessageBody},
+		hdrSent:    vals[0:1:1],
+		hdrSender:  vals[1:2:2],
+		hdrMD5Body: vals[2:3:3],
 	}
-	msg := &store.Msg{Subject: readySubject(q.rec.Stream), Data: []byte(p.body), Header: h}
+	msg := &store.Msg{Subject: q.rt.ready, Data: data, Header: h}
 	if !fifo {
 		// A FIFO message's id derives from its stream sequence (fifo.go).
 		res.MessageId = newMessageID()
-		h[hdrMessageID] = []string{res.MessageId}
+		vals[3] = res.MessageId
+		h[hdrMessageID] = vals[3:4:4]
 	}
 	if len(p.attrs) > 0 {
 		enc, err := encodeAttributes(p.attrs)
@@ -206,7 +210,7 @@ func (s *Service) prepare(q *queue, p sendParams) (*outgoing, error) {
 		h[hdrDedupKey] = []string{msg.ID}
 	}
 	if delay > 0 {
-		msg.Subject = delayedSubject(q.rec.Stream)
+		msg.Subject = q.rt.delayed
 		h[hdrVisibleAt] = []string{strconv.FormatInt(now.Add(time.Duration(delay)*time.Second).UnixMilli(), 10)}
 	}
 	return &outgoing{res: res, msg: msg, delay: delay, group: p.groupID}, nil
