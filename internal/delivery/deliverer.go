@@ -21,6 +21,10 @@ type Options struct {
 	// TargetConcurrency bounds concurrent invocations of one target
 	// (default 16).
 	TargetConcurrency int
+	// ElasticConcurrency bounds concurrent invocations of a target whose
+	// lane grows while it answers fast (API destinations; see lane.go):
+	// default 256, never below TargetConcurrency.
+	ElasticConcurrency int
 	// MinBackoff and MaxBackoff bound retry delays (defaults 100ms, 5m).
 	MinBackoff, MaxBackoff time.Duration
 	// InvokeTimeout bounds one invocation (default 10s). A task whose
@@ -50,11 +54,12 @@ type Stats struct {
 }
 
 // Deliverer runs the delivery workers. Tasks are pulled from the
-// DELIVERIES queue by one reader and handed to a lane per target: each lane
-// has a bounded buffer and up to TargetConcurrency invocations in flight.
-// A task whose lane is full is handed back to the queue for a little later
-// (not counted as an attempt), so a slow or failing target only ever holds
-// up its own tasks.
+// DELIVERIES queue by one reader and handed to a lane per target, which
+// also takes first attempts from the router: each lane queues what waits
+// for its target (see lane.go) and runs up to TargetConcurrency
+// invocations. A task its lane refuses is handed back to the queue for
+// later (not counted as an attempt), so a slow or failing target only ever
+// holds up its own tasks.
 type Deliverer struct {
 	st      *store.Store
 	targets *target.Registry
@@ -64,34 +69,20 @@ type Deliverer struct {
 	opt     Options
 	Stats   Stats
 
-	ctx    context.Context
-	stop   func()
-	wg     sync.WaitGroup
-	mu     sync.Mutex
-	lanes  map[string]*lane
-	closed bool
+	ctx  context.Context
+	stop func()
+	wg   sync.WaitGroup
+	// mu is held for reading while a delivery is queued and a worker
+	// started, and for writing by Stop, so no worker starts after Stop.
+	mu      sync.RWMutex
+	running bool
+	closed  atomic.Bool // set by Stop: workers leave what waits
+	lanes   sync.Map    // target ARN -> *lane
 	// deferred counts, per stream sequence, the times a task was handed
-	// back because its lane was full, so they are not counted as attempts.
+	// back because its lane was busy or its time had not come, so they are
+	// not counted as attempts.
 	deferred sync.Map
 }
-
-type lane struct {
-	tasks  chan item
-	active int // workers running; guarded by Deliverer.mu
-}
-
-// item is one delivery waiting in a lane: a task read from the DELIVERIES
-// queue (m), or a first attempt handed over directly by the router (task,
-// event and done).
-type item struct {
-	m     store.Delivery
-	task  *Task
-	event []byte
-	done  func(error)
-}
-
-// laneBuffer is how many tasks may wait for one target.
-const laneBuffer = 1024
 
 // New returns a Deliverer; Start runs it.
 func New(st *store.Store, targets *target.Registry, payload Payloader, dlq DeadLetterSender, log *slog.Logger, opt Options) *Deliverer {
@@ -101,6 +92,10 @@ func New(st *store.Store, targets *target.Registry, payload Payloader, dlq DeadL
 	if opt.TargetConcurrency <= 0 {
 		opt.TargetConcurrency = 16
 	}
+	if opt.ElasticConcurrency <= 0 {
+		opt.ElasticConcurrency = 256
+	}
+	opt.ElasticConcurrency = max(opt.ElasticConcurrency, opt.TargetConcurrency)
 	if opt.MinBackoff <= 0 {
 		opt.MinBackoff = 100 * time.Millisecond
 	}
@@ -110,7 +105,7 @@ func New(st *store.Store, targets *target.Registry, payload Payloader, dlq DeadL
 	if opt.InvokeTimeout <= 0 {
 		opt.InvokeTimeout = 10 * time.Second
 	}
-	return &Deliverer{st: st, targets: targets, payload: payload, dlq: dlq, log: log, opt: opt, lanes: map[string]*lane{}}
+	return &Deliverer{st: st, targets: targets, payload: payload, dlq: dlq, log: log, opt: opt}
 }
 
 // Setup creates the DELIVERIES stream.
@@ -136,6 +131,7 @@ func (d *Deliverer) Start(ctx context.Context) error {
 	}
 	d.mu.Lock()
 	d.ctx = ctx
+	d.running = true
 	d.mu.Unlock()
 	stop, err := c.Consume(d.dispatch, 4*d.opt.Workers)
 	if err != nil {
@@ -145,122 +141,170 @@ func (d *Deliverer) Start(ctx context.Context) error {
 	return nil
 }
 
-// Stop ends consumption and waits for in-flight invocations.
+// Stop ends consumption and waits for in-flight invocations. Deliveries
+// still waiting in a lane are left unacknowledged: their events or tasks
+// are handed out again.
 func (d *Deliverer) Stop() {
 	if d.stop == nil {
 		return
 	}
 	d.stop()
 	d.stop = nil
+	d.closed.Store(true)
 	d.mu.Lock()
-	d.closed = true
+	d.running = false
 	d.mu.Unlock()
 	d.wg.Wait()
 }
 
-// enqueue puts an item in its target's lane and makes sure a worker runs.
-// limit bounds how many items may already wait; it reports false when the
-// lane is that busy (or closed).
-func (d *Deliverer) enqueue(arn string, it item, limit int) bool {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.closed || d.ctx == nil {
+// enqueue puts an item in its target's lane, if the lane admits it, and
+// makes sure a worker runs. It reports false when the lane is too busy
+// (or the Deliverer is not running).
+func (d *Deliverer) enqueue(arn string, it item) bool {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	if !d.running {
 		return false
 	}
-	l := d.lanes[arn]
-	if l == nil {
-		l = &lane{tasks: make(chan item, laneBuffer)}
-		d.lanes[arn] = l
+	v, ok := d.lanes.Load(arn)
+	if !ok {
+		v, _ = d.lanes.LoadOrStore(arn, d.newLane(arn))
 	}
-	if len(l.tasks) >= limit {
+	l := v.(*lane)
+	it.queued = time.Now()
+	l.mu.Lock()
+	if !l.admits(it.queued, d.opt.TargetConcurrency) {
+		l.mu.Unlock()
 		return false
 	}
-	select {
-	case l.tasks <- it:
-	default:
-		return false
-	}
-	if l.active < d.opt.TargetConcurrency {
+	l.push(it)
+	start := l.active < l.limit
+	if start {
 		l.active++
 		d.wg.Add(1)
+	}
+	l.mu.Unlock()
+	if start {
 		go d.work(l)
 	}
 	return true
 }
 
-// dispatch hands a task read from the DELIVERIES queue to its lane.
-func (d *Deliverer) dispatch(m store.Delivery) {
-	if d.enqueue(m.Headers().Get(HeaderTarget), item{m: m}, laneBuffer) {
-		return
+func (d *Deliverer) newLane(arn string) *lane {
+	l := &lane{limit: d.opt.TargetConcurrency, ceiling: d.opt.TargetConcurrency}
+	if e, ok := d.targets.Resolve(arn).(elastic); ok && e.ElasticConcurrency() {
+		l.ceiling = d.opt.ElasticConcurrency
 	}
-	// The target is backed up: hand the task back for a little later
-	// without counting an attempt.
-	if md, err := m.Metadata(); err == nil {
-		d.defer1(md.Sequence.Stream)
-	}
-	_ = m.NakWithDelay(backoff(1, 200*time.Millisecond, time.Second))
+	return l
 }
 
-func (d *Deliverer) defer1(seq uint64) {
+// dispatch hands a task read from the DELIVERIES queue to its lane.
+func (d *Deliverer) dispatch(m store.Delivery) {
+	if d.enqueue(m.Headers().Get(HeaderTarget), item{m: m}) {
+		return
+	}
+	d.handBack(m)
+}
+
+// handBack returns a task its lane could not take to the queue without
+// counting an attempt. The delay doubles each time the same task comes
+// back (200ms up to 10s), so a backlog behind a saturated target is not
+// read over and over.
+func (d *Deliverer) handBack(m store.Delivery) {
+	n := int64(1)
+	if md, err := m.Metadata(); err == nil {
+		n = d.defer1(md.Sequence.Stream)
+	}
+	_ = m.NakWithDelay(backoff(int(min(n, 16)), 200*time.Millisecond, 10*time.Second))
+}
+
+// defer1 counts a hand-back of the task at seq and returns the count.
+func (d *Deliverer) defer1(seq uint64) int64 {
 	v, _ := d.deferred.LoadOrStore(seq, new(atomic.Int64))
-	v.(*atomic.Int64).Add(1)
+	return v.(*atomic.Int64).Add(1)
 }
 
 // Deliver makes the first attempt of a delivery without filing it first,
-// when the target's lane can start it soon; done is called once the
+// when the target's lane takes it (see lane.go); done is called once the
 // delivery succeeded, went to its dead-letter queue, or was filed in the
 // DELIVERIES queue for a retry (err is non-nil only if filing failed, in
 // which case the caller still owns the delivery). Deliver reports false,
 // without calling done, when the lane is busy: the caller should file the
 // task instead.
 func (d *Deliverer) Deliver(t *Task, event []byte, done func(error)) bool {
-	return d.enqueue(t.Target.Arn, item{task: t, event: event, done: done}, d.opt.TargetConcurrency)
+	return d.enqueue(t.Target.Arn, item{task: t, event: event, done: done})
 }
 
-// work runs one of a lane's workers until the lane is empty.
+// work runs one of a lane's workers until the lane is empty (or has more
+// workers than its limit).
 func (d *Deliverer) work(l *lane) {
 	defer d.wg.Done()
+	var (
+		o    outcome
+		took time.Duration
+	)
 	for {
-		select {
-		case it := <-l.tasks:
-			if it.m != nil {
-				d.handle(d.ctx, it.m)
-			} else {
-				d.first(d.ctx, it)
-			}
-			continue
-		default:
+		l.mu.Lock()
+		if o != notInvoked {
+			l.adapt(o, took, d.opt.TargetConcurrency)
 		}
-		d.mu.Lock()
-		if len(l.tasks) == 0 || d.closed {
+		if l.len() == 0 || l.active > l.limit || d.closed.Load() {
 			l.active--
-			d.mu.Unlock()
+			l.mu.Unlock()
 			return
 		}
-		d.mu.Unlock()
+		it := l.pop()
+		if l.active < l.limit && l.len() > 0 {
+			// The limit grew: start another worker.
+			l.active++
+			d.wg.Add(1)
+			go d.work(l)
+		}
+		l.mu.Unlock()
+		start := time.Now()
+		switch {
+		case start.Sub(it.queued) > staleAfter:
+			d.stale(it)
+			o = notInvoked
+		case it.m != nil:
+			o = d.handle(d.ctx, it.m)
+		default:
+			o = d.first(d.ctx, it)
+		}
+		took = time.Since(start)
 	}
 }
 
+// stale hands back a delivery that waited too long in its lane: a first
+// attempt is filed in the DELIVERIES queue, a filed task is returned to it.
+func (d *Deliverer) stale(it item) {
+	if it.m != nil {
+		d.handBack(it.m)
+		return
+	}
+	it.done(d.st.Publish(d.ctx, it.task.Msg(it.event)))
+}
+
 // first makes a first attempt handed over by the router.
-func (d *Deliverer) first(ctx context.Context, it item) {
+func (d *Deliverer) first(ctx context.Context, it item) outcome {
 	t := it.task
-	pol := policyOf(t.Target.Raw)
 	err := d.invoke(ctx, t, it.event)
 	if err == nil || errors.Is(err, ErrSkip) {
 		d.count(err)
 		it.done(nil)
-		return
+		return outcomeOf(err)
 	}
+	pol := policyOf(t.Target.Raw)
 	code, msg := target.Classify(err)
 	if !target.Retryable(err) {
 		d.deadLetter(ctx, t, it.event, code, msg, "", 0, pol)
 		it.done(nil)
-		return
+		return failed
 	}
 	if c := d.exhausted(t, 0, pol); c != "" {
 		d.deadLetter(ctx, t, it.event, code, msg, c, 0, pol)
 		it.done(nil)
-		return
+		return refused
 	}
 	// File the retry: the queue hands it out after the backoff.
 	d.Stats.Retried.Add(1)
@@ -268,6 +312,7 @@ func (d *Deliverer) first(ctx context.Context, it item) {
 	m.Header.Set(HeaderAttempts, "1")
 	m.Header.Set(HeaderNotBefore, time.Now().Add(d.delay(1, t, pol, err)).UTC().Format(time.RFC3339Nano))
 	it.done(d.st.Publish(ctx, m))
+	return refused
 }
 
 func (d *Deliverer) count(err error) {
@@ -305,13 +350,13 @@ func (d *Deliverer) delay(attempt int, t *Task, pol policy, err error) time.Dura
 }
 
 // handle delivers a task read from the DELIVERIES queue.
-func (d *Deliverer) handle(ctx context.Context, m store.Delivery) {
+func (d *Deliverer) handle(ctx context.Context, m store.Delivery) outcome {
 	var t Task
 	h := m.Headers()
 	if err := json.Unmarshal([]byte(h.Get(HeaderTask)), &t); err != nil {
 		d.log.Error("dropping malformed delivery task", "err", err)
 		_ = m.Term()
-		return
+		return notInvoked
 	}
 	md, err := m.Metadata()
 	attempt, seq := 1, uint64(0)
@@ -323,7 +368,7 @@ func (d *Deliverer) handle(ctx context.Context, m store.Delivery) {
 		if wait := time.Until(nb); wait > 0 {
 			d.defer1(seq)
 			_ = m.NakWithDelay(wait)
-			return
+			return notInvoked
 		}
 	}
 	if v, ok := d.deferred.Load(seq); ok {
@@ -332,19 +377,21 @@ func (d *Deliverer) handle(ctx context.Context, m store.Delivery) {
 	if n, err := strconv.Atoi(h.Get(HeaderAttempts)); err == nil {
 		attempt += n
 	}
-	pol := policyOf(t.Target.Raw)
 	event := m.Data()
 
 	err = d.invoke(ctx, &t, event)
 	if err == nil || errors.Is(err, ErrSkip) {
 		d.count(err)
 		d.finish(m, seq)
-		return
+		return outcomeOf(err)
 	}
+	pol := policyOf(t.Target.Raw)
 	retries := attempt - 1
 	code, msg := target.Classify(err)
+	o := refused
 	switch {
 	case !target.Retryable(err):
+		o = failed
 		d.deadLetter(ctx, &t, event, code, msg, "", retries, pol)
 	case d.exhausted(&t, retries, pol) != "":
 		d.deadLetter(ctx, &t, event, code, msg, d.exhausted(&t, retries, pol), retries, pol)
@@ -353,9 +400,10 @@ func (d *Deliverer) handle(ctx context.Context, m store.Delivery) {
 		d.Stats.Retried.Add(1)
 		d.log.Debug("delivery failed; will retry", "rule", t.RuleArn, "target", t.Target.ID, "attempt", attempt, "delay", delay, "err", err)
 		_ = m.NakWithDelay(delay)
-		return
+		return o
 	}
 	d.finish(m, seq)
+	return o
 }
 
 func (d *Deliverer) finish(m store.Delivery, seq uint64) {

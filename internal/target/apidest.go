@@ -659,4 +659,10 @@ func transportError(parent, rctx context.Context, err error) error {
 	return &Error{Code: CodeSDKClient, Retryable: true, Message: "Unable to invoke ApiDestination endpoint: API destination endpoint cannot be reached."}
 }
 
+// ElasticConcurrency lets the destination's delivery lane run more
+// invocations at once than the configured target concurrency while the
+// endpoint answers fast: EventBridge bounds API destinations by
+// InvocationRateLimitPerSecond, not by concurrency.
+func (t *apiDestTarget) ElasticConcurrency() bool { return true }
+
 var _ Target = (*apiDestTarget)(nil)

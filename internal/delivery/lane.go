@@ -1,0 +1,145 @@
+package delivery
+
+import (
+	"sync"
+	"time"
+
+	"github.com/switchyard/switchyard/internal/store"
+)
+
+// Lane queueing. A target's lane takes deliveries while fewer than
+// TargetConcurrency wait, and beyond that, up to maxLaneQueue, while the
+// oldest waiting one has waited less than maxQueueWait: a fast target
+// keeps a queue of up to maxQueueWait of its own throughput (a hot API
+// destination at 10,000/s holds ~2,500), a slow one only a few. What the
+// lane refuses goes through the DELIVERIES stream instead, which costs a
+// stored write, a read and an acknowledgement more per delivery.
+//
+// A first attempt waits in the lane while the router holds its event
+// unacknowledged (the EVENTS consumer's AckWait is 10s), and a task read
+// from DELIVERIES while its own AckWait runs; one that waited longer than
+// staleAfter (the target slowed down after it was queued) is not
+// attempted but handed back to the DELIVERIES stream, so a queue built
+// while the target was fast never outlives those deadlines.
+const (
+	maxQueueWait = 250 * time.Millisecond
+	staleAfter   = 5 * time.Second
+	maxLaneQueue = 16384
+)
+
+// Elastic lanes. A lane runs up to TargetConcurrency invocations at once.
+// The lane of a target that declares itself elastic (API destinations: an
+// HTTP endpoint behind a keep-alive pool, which EventBridge limits by
+// invocation rate rather than concurrency) raises that limit, one
+// invocation at a time up to Options.ElasticConcurrency, while deliveries
+// wait and invocations succeed in less than fastAnswer on average; it
+// halves the limit on a failure a retry may cure (throttling, 5xx,
+// timeouts) and lowers it while answers are slower, never below
+// TargetConcurrency. With 2 shared cores, a hot destination's invocations
+// take ~3 ms each (mostly waiting for a CPU, not for the receiver), so 16
+// at a time deliver ~5,500/s; the limit has to grow for more.
+const fastAnswer = 50 * time.Millisecond
+
+// elastic is implemented by targets whose lanes may grow beyond
+// TargetConcurrency while they answer fast.
+type elastic interface {
+	ElasticConcurrency() bool
+}
+
+// outcome is what an invocation tells about the target's capacity.
+type outcome uint8
+
+const (
+	notInvoked outcome = iota
+	succeeded
+	failed  // failed in a way more or fewer invocations do not change
+	refused // failed in a way a retry may cure: the target may be overloaded
+)
+
+func outcomeOf(err error) outcome {
+	if err == nil {
+		return succeeded
+	}
+	return notInvoked // ErrSkip
+}
+
+// lane holds the deliveries waiting for one target, oldest first, and
+// counts the workers invoking it.
+type lane struct {
+	mu      sync.Mutex
+	q       []item // waiting: q[head:]
+	head    int
+	active  int           // workers running
+	limit   int           // workers allowed
+	ceiling int           // what limit may grow to
+	latency time.Duration // moving average of successful invocations
+}
+
+// adapt moves an elastic lane's limit after an invocation that took took;
+// floor is the lowest limit. Call with l.mu held.
+func (l *lane) adapt(o outcome, took time.Duration, floor int) {
+	if l.ceiling <= floor {
+		return
+	}
+	switch o {
+	case succeeded:
+		l.latency += (took - l.latency) / 8
+		switch {
+		case l.latency >= fastAnswer:
+			l.limit = max(floor, l.limit-1)
+		case l.len() > 0 && l.active >= l.limit:
+			l.limit = min(l.ceiling, l.limit+1)
+		}
+	case refused:
+		l.limit = max(floor, l.limit/2)
+	}
+}
+
+// item is one delivery waiting in a lane: a task read from the DELIVERIES
+// queue (m), or a first attempt handed over directly by the router (task,
+// event and done).
+type item struct {
+	m      store.Delivery
+	task   *Task
+	event  []byte
+	done   func(error)
+	queued time.Time
+}
+
+func (l *lane) len() int { return len(l.q) - l.head }
+
+// admits reports whether the lane takes another delivery at now; min is
+// how many may always wait. Call with l.mu held.
+func (l *lane) admits(now time.Time, min int) bool {
+	n := l.len()
+	if n < min {
+		return true
+	}
+	return n < maxLaneQueue && now.Sub(l.q[l.head].queued) < maxQueueWait
+}
+
+func (l *lane) push(it item) { l.q = append(l.q, it) }
+
+// pop removes the oldest delivery; the lane must not be empty.
+func (l *lane) pop() item {
+	it := l.q[l.head]
+	l.q[l.head] = item{}
+	l.head++
+	switch {
+	case l.head == len(l.q):
+		// Empty: start over, and let a large queue's array go.
+		l.head = 0
+		if cap(l.q) > 1024 {
+			l.q = nil
+		} else {
+			l.q = l.q[:0]
+		}
+	case l.head >= 1024 && 2*l.head >= len(l.q):
+		// Mostly consumed: move the rest to the front.
+		n := copy(l.q, l.q[l.head:])
+		clear(l.q[n:])
+		l.q = l.q[:n]
+		l.head = 0
+	}
+	return it
+}
