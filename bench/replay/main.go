@@ -13,6 +13,10 @@
 //     COMPLETED) and events/s delivered (until the queue holds them all).
 //
 //     go run ./bench/replay -endpoint http://127.0.0.1:4010 -events 1000000
+//
+// With -pid (the server's process id, on Linux) it also reports the
+// server's CPU time per event in each phase, which is steadier than
+// throughput on a machine shared with other work.
 package main
 
 import (
@@ -23,6 +27,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -39,7 +44,9 @@ func main() {
 	endpoint := flag.String("endpoint", "http://127.0.0.1:4010", "Switchyard endpoint")
 	n := flag.Int("events", 1000000, "events to archive")
 	clients := flag.Int("clients", 16, "concurrent PutEvents clients")
+	pid := flag.Int("pid", 0, "server process id: report its CPU time per event (Linux)")
 	flag.Parse()
+	cpu := func() time.Duration { return cpuTime(*pid) }
 	ctx := context.Background()
 	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("000000000000", "x", "")}
 	eb := eventbridge.NewFromConfig(cfg, func(o *eventbridge.Options) { o.BaseEndpoint = endpoint })
@@ -54,10 +61,13 @@ func main() {
 		EventSourceArn: aws.String("arn:aws:events:us-east-1:000000000000:event-bus/" + archived)}))
 
 	base := routed(*endpoint)
+	c0 := cpu()
 	tPlain := put(ctx, eb, *endpoint, plain, *n, *clients, base)
+	c1 := cpu()
 	base = routed(*endpoint)
 	start := time.Now()
 	tArch := put(ctx, eb, *endpoint, archived, *n, *clients, base)
+	c2 := cpu()
 	for {
 		d := check(eb.DescribeArchive(ctx, &eventbridge.DescribeArchiveInput{ArchiveName: aws.String(archive)}))
 		if d.EventCount >= int64(*n) {
@@ -69,12 +79,17 @@ func main() {
 	}
 	fmt.Printf("ingest+route: without archive %.0f events/s, with archive %.0f events/s (archiving adds %.1f%%)\n",
 		float64(*n)/tPlain.Seconds(), float64(*n)/tArch.Seconds(), 100*(tArch.Seconds()/tPlain.Seconds()-1))
+	if *pid > 0 {
+		fmt.Printf("server CPU per event: without archive %.1f µs, with archive %.1f µs (archiving adds %.1f%%)\n",
+			perEvent(c1-c0, *n), perEvent(c2-c1, *n), 100*(float64(c2-c1)/float64(c1-c0)-1))
+	}
 
 	q := check(sq.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("replay-" + stamp)}))
 	check(eb.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("all"), EventBusName: aws.String(archived), EventPattern: aws.String(`{"source":["bench"]}`)}))
 	check(eb.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("all"), EventBusName: aws.String(archived),
 		Targets: []ebtypes.Target{{Id: aws.String("q"), Arn: aws.String("arn:aws:sqs:us-east-1:000000000000:replay-" + stamp)}}}))
 	start = time.Now()
+	c3 := cpu()
 	check(eb.StartReplay(ctx, &eventbridge.StartReplayInput{
 		ReplayName: aws.String("bench-" + stamp), EventSourceArn: out.ArchiveArn,
 		EventStartTime: aws.Time(start.Add(-24 * time.Hour)), EventEndTime: aws.Time(start.Add(time.Hour)),
@@ -87,6 +102,9 @@ func main() {
 			if d.State == ebtypes.ReplayStateCompleted || d.State == ebtypes.ReplayStateFailed {
 				injected = time.Since(start)
 				fmt.Printf("replay %s: re-injected %d events in %.1fs: %.0f events/s\n", d.State, *n, injected.Seconds(), float64(*n)/injected.Seconds())
+				if *pid > 0 {
+					fmt.Printf("server CPU per event until the replay completed: %.1f µs (re-injection, routing and deliveries meanwhile)\n", perEvent(cpu()-c3, *n))
+				}
 			}
 		}
 		if delivered == 0 {
@@ -95,6 +113,9 @@ func main() {
 			if c, _ := strconv.Atoi(a.Attributes["ApproximateNumberOfMessages"]); c >= *n {
 				delivered = time.Since(start)
 				fmt.Printf("replay: %d events in the queue after %.1fs: %.0f events/s delivered\n", c, delivered.Seconds(), float64(*n)/delivered.Seconds())
+				if *pid > 0 {
+					fmt.Printf("server CPU per event replayed and delivered: %.1f µs\n", perEvent(cpu()-c3, *n))
+				}
 			}
 		}
 		time.Sleep(100 * time.Millisecond)
@@ -160,3 +181,25 @@ func check[T any](v T, err error) T {
 	}
 	return v
 }
+
+// cpuTime is the user and system CPU time a process has used so far, from
+// /proc/<pid>/stat (in clock ticks of 10 ms); zero without a pid.
+func cpuTime(pid int) time.Duration {
+	if pid <= 0 {
+		return 0
+	}
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	// The command name (field 2) may hold spaces; the fields after it are
+	// numbers: utime and stime are fields 14 and 15.
+	s := string(data)
+	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	utime, _ := strconv.ParseInt(fields[11], 10, 64)
+	stime, _ := strconv.ParseInt(fields[12], 10, 64)
+	return time.Duration(utime+stime) * 10 * time.Millisecond
+}
+
+func perEvent(d time.Duration, n int) float64 { return float64(d.Microseconds()) / float64(n) }

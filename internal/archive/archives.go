@@ -80,6 +80,10 @@ type Archives struct {
 	// buses is replaced whole on every archive change.
 	buses atomic.Pointer[map[nameID]*busArchives]
 
+	// ctx is Open's: archive copies are written until it ends.
+	ctx context.Context
+	w   *writer
+
 	kick    chan struct{}
 	runMu   sync.Mutex
 	running map[nameID]context.CancelFunc
@@ -117,6 +121,8 @@ func Open(ctx context.Context, st *store.Store, cat *catalog.Catalog, log *slog.
 		replays:  map[nameID]*replayEntry{},
 		kick:     make(chan struct{}, 1),
 		running:  map[nameID]context.CancelFunc{},
+		ctx:      ctx,
+		w:        newWriter(st),
 	}
 	a.cond = sync.NewCond(&a.mu)
 	empty := map[nameID]*busArchives{}
@@ -231,46 +237,52 @@ func archiving(state string) bool {
 	return state == StateEnabled || state == StateUpdating || state == StateUpdateFailed
 }
 
-// Copies returns the messages that store an event in the archives of its
-// bus that match it: none for a replayed event. The router publishes them
-// with the event's deliveries, before acknowledging the event.
-func (a *Archives) Copies(scope catalog.Scope, bus string, event []byte, replayed bool) []*store.Msg {
+// ArchiveEvent stores an event in the archives of its bus that match it (none
+// for a replayed event) and calls done once it is stored, or with the
+// error that stopped it; it returns false, without calling done, when no
+// archive takes the event. The router acknowledges the event only after
+// done, so an archived event is never lost. Copies of many events are
+// written together (see writer.go) and carry no de-duplication id; an
+// event the router handles again (redelivered says so: a crash, a failed
+// filing or an expired acknowledgement wait after its copy may have been
+// stored) is stored alone on the archive's .r subject, which replays and
+// exports read last and de-duplicate by event id.
+func (a *Archives) ArchiveEvent(scope catalog.Scope, bus string, event []byte, replayed bool, redelivered func() bool, done func(error)) bool {
 	if replayed {
-		return nil
+		return false
 	}
 	ba := (*a.buses.Load())[nameID{scope, bus}]
 	if ba == nil {
-		return nil
+		return false
 	}
 	var ids [4]string
 	matched := ids[:0]
 	if ba.matcher != nil {
 		var err error
 		if matched, err = ba.matcher.MatchAppend(matched, event); err != nil {
-			return nil
+			return false
 		}
 	}
 	n := len(ba.all) + len(matched)
 	if n == 0 {
-		return nil
+		return false
 	}
-	id := eventID(event)
+	alone := redelivered != nil && redelivered()
 	inOrder := false
 	if t, ok := eventTime(event); ok {
 		d := time.Since(t)
 		inOrder = d <= a.opts.Slack && d >= -a.opts.Slack
 	}
-	out := make([]*store.Msg, 0, n)
-	msgs := make([]store.Msg, n)
+	subjects := make([]string, 0, n)
 	add := func(ar *Archive) {
-		m := &msgs[len(out)]
-		m.ID, m.Data = id, event
-		if inOrder {
-			m.Subject = subjectInOrder(ar.ID)
-		} else {
-			m.Subject = subjectOutOfOrder(ar.ID)
+		switch {
+		case alone:
+			subjects = append(subjects, subjectRedelivered(ar.ID))
+		case inOrder:
+			subjects = append(subjects, subjectInOrder(ar.ID))
+		default:
+			subjects = append(subjects, subjectOutOfOrder(ar.ID))
 		}
-		out = append(out, m)
 	}
 	for _, ar := range ba.all {
 		add(ar)
@@ -280,7 +292,11 @@ func (a *Archives) Copies(scope catalog.Scope, bus string, event []byte, replaye
 			add(ar)
 		}
 	}
-	return out
+	if len(subjects) == 0 {
+		return false
+	}
+	a.w.add(a.ctx, copyJob{subjects: subjects, event: event, alone: alone, done: done})
+	return true
 }
 
 // RestrictReplay keeps, of the rules a replayed event matched, those its
@@ -380,7 +396,9 @@ func (a *Archives) Replays(s catalog.Scope) []*Replay {
 }
 
 // Counts returns an archive's event count and size in bytes (what its
-// stream holds, retention applied).
+// stream holds, retention applied). The count adds up the events of each
+// subject (batch messages hold several); an event stored again on .r
+// after a redelivery may be counted twice.
 func (a *Archives) Counts(ctx context.Context, ar *Archive) (events, bytes int64) {
 	if !archiving(ar.State) {
 		return 0, 0
@@ -389,5 +407,15 @@ func (a *Archives) Counts(ctx context.Context, ar *Archive) (events, bytes int64
 	if err != nil {
 		return 0, 0
 	}
-	return int64(st.Msgs), int64(st.Bytes)
+	if st.Msgs == 0 {
+		return 0, int64(st.Bytes)
+	}
+	subjects, err := a.st.SubjectCounts(ctx, ar.Stream(), "archive."+ar.ID+".>")
+	if err != nil {
+		return int64(st.Msgs), int64(st.Bytes)
+	}
+	for subject, msgs := range subjects {
+		events += int64(batchCount(subject)) * int64(msgs)
+	}
+	return events, int64(st.Bytes)
 }

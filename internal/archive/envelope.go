@@ -3,8 +3,8 @@ package archive
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"time"
 
 	"github.com/switchyard/switchyard/internal/ingest"
@@ -88,29 +88,56 @@ func eventID(event []byte) string {
 // de-duplicated, and different from the original, so that its deliveries
 // are not taken for the original's.
 func replayID(replay, original string) string {
-	h := sha256.Sum256([]byte(replay + "\x00" + original))
-	h[6] = h[6]&0x0f | 0x50 // a name-based UUID (version 5 layout)
-	h[8] = h[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", h[0:4], h[4:6], h[6:8], h[8:10], h[10:16])
+	h := sha256.New()
+	h.Write([]byte(replay))
+	h.Write([]byte{0})
+	h.Write([]byte(original))
+	var sum [sha256.Size]byte
+	h.Sum(sum[:0])
+	sum[6] = sum[6]&0x0f | 0x50 // a name-based UUID (version 5 layout)
+	sum[8] = sum[8]&0x3f | 0x80
+	var out [36]byte
+	hex.Encode(out[0:8], sum[0:4])
+	out[8] = '-'
+	hex.Encode(out[9:13], sum[4:6])
+	out[13] = '-'
+	hex.Encode(out[14:18], sum[6:8])
+	out[18] = '-'
+	hex.Encode(out[19:23], sum[8:10])
+	out[23] = '-'
+	hex.Encode(out[24:36], sum[10:16])
+	return string(out[:])
 }
 
+var (
+	envelopeStart = []byte(`{"version":"0","id":"`)
+	regionField   = []byte(`,"region":"`)
+)
+
 // replayed returns the event as a replay sends it: with the new id and
-// "replay-name" set (ingest.Envelope's rendering). Envelopes written by
-// ingest are edited in place of a decode and re-encode.
+// "replay-name" set after "region" (ingest.Envelope's rendering).
+// Envelopes written by ingest are edited in place of a decode and
+// re-encode: they start {"version":"0","id":"...", and every field before
+// "region" is a string, in which a quote is always escaped, so the first
+// `,"region":"` is the envelope's own.
 func replayed(event []byte, replay, newID string) ([]byte, error) {
-	if i := bytes.Index(event, idField); i >= 0 && i < 32 && bytes.HasSuffix(event, []byte("}")) && !bytes.Contains(event, []byte(`"replay-name":`)) {
-		v := event[i+len(idField):]
-		if j := bytes.IndexByte(v, '"'); j > 0 && bytes.IndexByte(v[:j], '\\') < 0 {
-			head := event[:i+len(idField)]
-			rest := v[j : len(v)-1]
-			out := make([]byte, 0, len(event)+len(replay)+32)
-			out = append(out, head...)
-			out = append(out, newID...)
-			out = append(out, rest...)
-			out = append(out, `,"replay-name":`...)
-			name, _ := json.Marshal(replay) // replay names are [.-_A-Za-z0-9]+
-			out = append(out, name...)
-			return append(out, '}'), nil
+	if bytes.HasPrefix(event, envelopeStart) && !bytes.Contains(event, []byte(`"replay-name":`)) {
+		v := event[len(envelopeStart):]
+		idEnd := bytes.IndexByte(v, '"')
+		r := bytes.Index(v, regionField)
+		if idEnd > 0 && r > idEnd && bytes.IndexByte(v[:idEnd], '\\') < 0 {
+			region := v[r+len(regionField):]
+			if j := bytes.IndexByte(region, '"'); j >= 0 && bytes.IndexByte(region[:j], '\\') < 0 {
+				cut := r + len(regionField) + j + 1 // after the region's closing quote
+				name, _ := json.Marshal(replay)     // replay names are [.-_A-Za-z0-9]+
+				out := make([]byte, 0, len(event)+len(newID)+len(name)+16)
+				out = append(out, envelopeStart...)
+				out = append(out, newID...)
+				out = append(out, v[idEnd:cut]...)
+				out = append(out, `,"replay-name":`...)
+				out = append(out, name...)
+				return append(out, v[cut:]...), nil
+			}
 		}
 	}
 	var env ingest.Envelope

@@ -133,32 +133,52 @@ func parseWindow(r *http.Request) (start, end time.Time, err error) {
 }
 
 // Export writes an archive's events whose time is in [start, end) (zero
-// times leave that side open) as JSON lines, in archive order.
+// times leave that side open) as JSON lines, in archive order. An event
+// stored again after a redelivery (on .r) is written once.
 func (a *Archives) Export(ctx context.Context, s catalog.Scope, name string, start, end time.Time, w func([]byte) error) (int, error) {
 	ar, _, ok := a.Archive(s, name)
 	if !ok {
 		return 0, errArchiveNotFound(name)
 	}
+	marked := map[string]bool{}
+	err := a.st.Read(ctx, ar.Stream(), store.ReadOptions{Filter: subjectRedelivered(ar.ID)}, func(m *store.Msg) bool {
+		marked[eventID(m.Data)] = true
+		return ctx.Err() == nil
+	})
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return 0, err
+	}
+	seen := map[string]bool{}
 	n := 0
 	var werr error
-	err := a.st.Read(ctx, ar.Stream(), store.ReadOptions{}, func(m *store.Msg) bool {
-		if !start.IsZero() || !end.IsZero() {
-			t, ok := eventTime(m.Data)
-			if !ok || (!start.IsZero() && t.Before(start)) || (!end.IsZero() && !t.Before(end)) {
-				return true
-			}
-		}
+	err = a.st.Read(ctx, ar.Stream(), store.ReadOptions{}, func(m *store.Msg) bool {
 		archived := m.Time
 		if v := m.Header.Get(HeaderArchived); v != "" {
 			if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
 				archived = t
 			}
 		}
-		if werr = w(MarshalLine(Record{Archived: archived, Event: m.Data})); werr != nil {
-			return false
-		}
-		n++
-		return true
+		return eachEvent(m, func(event []byte) bool {
+			if !start.IsZero() || !end.IsZero() {
+				t, ok := eventTime(event)
+				if !ok || (!start.IsZero() && t.Before(start)) || (!end.IsZero() && !t.Before(end)) {
+					return true
+				}
+			}
+			if len(marked) > 0 {
+				if id := eventID(event); marked[id] {
+					if seen[id] {
+						return true
+					}
+					seen[id] = true
+				}
+			}
+			if werr = w(MarshalLine(Record{Archived: archived, Event: event})); werr != nil {
+				return false
+			}
+			n++
+			return true
+		})
 	})
 	if err == nil {
 		err = werr

@@ -71,9 +71,13 @@ func (a *Archive) Stream() string { return StreamName(a.ID) }
 func StreamName(id string) string { return "ARCHIVE_" + id }
 
 // Subjects of an archive stream: events whose time is close to when they
-// were archived ("e", in time order) and the others ("o").
-func subjectInOrder(id string) string    { return "archive." + id + ".e" }
-func subjectOutOfOrder(id string) string { return "archive." + id + ".o" }
+// were archived ("e", in time order), the others ("o"), and events stored
+// again after the router handled them a second time ("r"). Batches of
+// events add their count to the subject (archive.<id>.e.<n>, see
+// writer.go).
+func subjectInOrder(id string) string     { return "archive." + id + ".e" }
+func subjectOutOfOrder(id string) string  { return "archive." + id + ".o" }
+func subjectRedelivered(id string) string { return "archive." + id + ".r" }
 
 // retention is the stream MaxAge for a number of days (0 keeps forever).
 func retention(days *int32, day time.Duration) time.Duration {

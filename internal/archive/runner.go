@@ -143,6 +143,16 @@ type run struct {
 	cancelled bool
 	lost      bool
 
+	// Re-injection is pipelined: up to sendWindow batches are in flight;
+	// the position advances as they are stored, in order.
+	inflight []chan sendResult
+
+	// marked holds the ids of the events in the window that were stored
+	// again on .r (see Archives.ArchiveEvent); seen, those of them already
+	// replayed. Phase 2 replays an event of .r only if it is not in seen.
+	marked map[string]bool
+	seen   map[string]bool
+
 	// pacing
 	refOrig, refWall time.Time
 }
@@ -150,7 +160,17 @@ type run struct {
 const (
 	replayBatch   = 1000
 	flushInterval = 250 * time.Millisecond
+	sendWindow    = 2
+	// phases: .e, .o, then .r (see subject functions in model.go)
+	phases = 3
 )
+
+// sendResult is the outcome of one re-injected batch.
+type sendResult struct {
+	n   int
+	seq uint64 // the position once the batch is stored
+	err error
+}
 
 func (rs *run) run(ctx context.Context) {
 	a := rs.a
@@ -193,7 +213,7 @@ func (rs *run) run(ctx context.Context) {
 	}
 }
 
-// replay reads both phases from the recorded position.
+// replay reads the phases from the recorded position.
 func (rs *run) replay(ctx context.Context) error {
 	a := rs.a
 	stream := StreamName(rs.rec.ArchiveID)
@@ -204,12 +224,20 @@ func (rs *run) replay(ctx context.Context) error {
 	if len(rs.rec.Rules) > 0 {
 		rs.header[HeaderReplayRules] = []string{strings.Join(rs.rec.Rules, ",")}
 	}
+	if err := rs.loadMarked(ctx, stream); err != nil {
+		return err
+	}
 	stopAt := rs.rec.End.Add(a.opts.Slack)
-	for rs.rec.Phase < 2 {
+	for rs.rec.Phase < phases {
 		phase := rs.rec.Phase
-		o := store.ReadOptions{Filter: subjectOutOfOrder(rs.rec.ArchiveID)}
-		if phase == 0 {
-			o.Filter = subjectInOrder(rs.rec.ArchiveID)
+		var o store.ReadOptions
+		switch phase {
+		case 0:
+			o.Filters = batchFilters(subjectInOrder(rs.rec.ArchiveID))
+		case 1:
+			o.Filters = batchFilters(subjectOutOfOrder(rs.rec.ArchiveID))
+		default:
+			o.Filter = subjectRedelivered(rs.rec.ArchiveID)
 		}
 		if rs.rec.Seq > 0 {
 			o.StartSeq = rs.rec.Seq + 1
@@ -223,21 +251,36 @@ func (rs *run) replay(ctx context.Context) error {
 			if phase == 0 && !m.Time.Before(stopAt) {
 				return false
 			}
-			if t, ok := eventTime(m.Data); ok && !t.Before(rs.rec.Start) && t.Before(rs.rec.End) {
+			eachEvent(m, func(event []byte) bool {
+				t, ok := eventTime(event)
+				if !ok || t.Before(rs.rec.Start) || !t.Before(rs.rec.End) {
+					return true
+				}
+				if len(rs.marked) > 0 {
+					id := eventID(event)
+					if phase == 2 && rs.seen[id] {
+						return true
+					}
+					if rs.marked[id] {
+						rs.seen[id] = true
+					}
+				}
 				orig := m.Time
-				if phase == 1 {
+				if phase > 0 {
 					orig = t
 				}
 				if stepErr = rs.pace(ctx, orig); stepErr != nil {
 					return false
 				}
-				if stepErr = rs.add(m, t); stepErr != nil {
-					return false
-				}
+				rs.add(m.Seq, event, t)
+				return true
+			})
+			if stepErr != nil {
+				return false
 			}
 			rs.readSeq = m.Seq
 			if len(rs.batch) >= replayBatch {
-				if stepErr = rs.publish(ctx); stepErr != nil {
+				if stepErr = rs.send(ctx); stepErr != nil {
 					return false
 				}
 			}
@@ -251,6 +294,8 @@ func (rs *run) replay(ctx context.Context) error {
 		}
 		if err == nil || errors.Is(err, errStop) {
 			err = rs.publish(ctx)
+		} else {
+			rs.drain() // what is in flight, then stop
 		}
 		if errors.Is(err, errStop) || rs.cancelled || ctx.Err() != nil {
 			return nil
@@ -269,43 +314,133 @@ func (rs *run) replay(ctx context.Context) error {
 	return nil
 }
 
+// batchFilters selects the single events and the batches of a subject.
+func batchFilters(subject string) []string { return []string{subject, subject + ".*"} }
+
+// loadMarked reads the ids of the events in the replay's window that were
+// stored again on .r (normally none).
+func (rs *run) loadMarked(ctx context.Context, stream string) error {
+	rs.marked, rs.seen = nil, nil
+	if rs.rec.Phase >= phases {
+		return nil
+	}
+	marked := map[string]bool{}
+	err := rs.a.st.Read(ctx, stream, store.ReadOptions{Filter: subjectRedelivered(rs.rec.ArchiveID)}, func(m *store.Msg) bool {
+		if t, ok := eventTime(m.Data); ok && !t.Before(rs.rec.Start) && t.Before(rs.rec.End) {
+			marked[eventID(m.Data)] = true
+		}
+		return ctx.Err() == nil
+	})
+	if err != nil {
+		return err
+	}
+	if len(marked) > 0 {
+		rs.marked, rs.seen = marked, map[string]bool{}
+	}
+	return nil
+}
+
 // errStop ends a run that was cancelled or lost its lease.
 var errStop = errors.New("replay stopped")
 
-func (rs *run) add(m *store.Msg, t time.Time) error {
-	orig := eventID(m.Data)
+// add appends an event to the batch to re-inject, with an id that the
+// EVENTS stream de-duplicates (a resumed replay re-sends what it had not
+// recorded).
+func (rs *run) add(seq uint64, event []byte, t time.Time) {
+	orig := eventID(event)
 	id := replayID(rs.rec.Name, orig)
-	body, err := replayed(m.Data, rs.rec.Name, id)
+	body, err := replayed(event, rs.rec.Name, id)
 	if err != nil {
 		// An archived event that is not a JSON object cannot be replayed.
-		rs.a.log.Warn("skipping an archived event that is not JSON", "replay", rs.rec.Arn(), "seq", m.Seq)
-		return nil
+		rs.a.log.Warn("skipping an archived event that is not JSON", "replay", rs.rec.Arn(), "seq", seq)
+		return
 	}
 	rs.batch = append(rs.batch, &store.Msg{Subject: subjectOf(rs.rec), ID: id, Data: body})
 	if t.After(rs.rec.LastReplayed) {
 		rs.rec.LastReplayed = t
 	}
+}
+
+// send starts storing the batch in EVENTS; with sendWindow batches in
+// flight it first waits for the oldest.
+func (rs *run) send(ctx context.Context) error {
+	if len(rs.inflight) >= sendWindow {
+		if err := rs.receive(); err != nil {
+			return err
+		}
+	}
+	batch, seq := rs.batch, rs.readSeq
+	rs.batch = make([]*store.Msg, 0, replayBatch)
+	if len(batch) == 0 && len(rs.inflight) == 0 {
+		rs.rec.Seq = seq
+		return nil
+	}
+	h := store.Header{}
+	for k, v := range rs.header {
+		h[k] = v
+	}
+	h[ingest.HeaderIngested] = []string{time.Now().UTC().Format(time.RFC3339Nano)}
+	for _, m := range batch {
+		m.Header = h
+	}
+	done := make(chan sendResult, 1)
+	rs.inflight = append(rs.inflight, done)
+	go func() {
+		var err error
+		if len(batch) > 0 {
+			if err = rs.a.st.Publish(ctx, batch...); err != nil {
+				err = fmt.Errorf("re-injecting events: %w", err)
+			}
+		}
+		done <- sendResult{n: len(batch), seq: seq, err: err}
+	}()
 	return nil
 }
 
-// publish stores the batch in EVENTS and advances the position.
-func (rs *run) publish(ctx context.Context) error {
-	if len(rs.batch) > 0 {
-		h := store.Header{}
-		for k, v := range rs.header {
-			h[k] = v
+// receive waits for the oldest batch in flight and advances the position.
+func (rs *run) receive() error {
+	r := <-rs.inflight[0]
+	rs.inflight = rs.inflight[1:]
+	if r.err != nil {
+		for _, c := range rs.inflight {
+			<-c // stored or not, the position stays before the failed batch
 		}
-		h[ingest.HeaderIngested] = []string{time.Now().UTC().Format(time.RFC3339Nano)}
-		for _, m := range rs.batch {
-			m.Header = h
-		}
-		if err := rs.a.st.Publish(ctx, rs.batch...); err != nil {
-			return fmt.Errorf("re-injecting events: %w", err)
-		}
-		rs.rec.Replayed += int64(len(rs.batch))
-		rs.batch = rs.batch[:0]
+		rs.inflight = rs.inflight[:0]
+		return r.err
 	}
-	rs.rec.Seq = rs.readSeq
+	rs.rec.Replayed += int64(r.n)
+	rs.rec.Seq = r.seq
+	return nil
+}
+
+// drain waits for the batches in flight, advancing the position past
+// those stored before the first that failed.
+func (rs *run) drain() {
+	failed := false
+	for _, c := range rs.inflight {
+		r := <-c
+		if r.err != nil {
+			failed = true
+		}
+		if !failed {
+			rs.rec.Replayed += int64(r.n)
+			rs.rec.Seq = r.seq
+		}
+	}
+	rs.inflight = rs.inflight[:0]
+}
+
+// publish stores the batch and everything in flight, and advances the
+// position to what has been read.
+func (rs *run) publish(ctx context.Context) error {
+	if err := rs.send(ctx); err != nil {
+		return err
+	}
+	for len(rs.inflight) > 0 {
+		if err := rs.receive(); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

@@ -50,10 +50,9 @@ type Envelope struct {
 	Account    string          `json:"account"`
 	Time       string          `json:"time"`
 	Region     string          `json:"region"`
+	ReplayName string          `json:"replay-name,omitempty"` // set on events a replay re-sends
 	Resources  []string        `json:"resources"`
 	Detail     json.RawMessage `json:"detail"`
-	// ReplayName is set on events re-sent by a replay.
-	ReplayName string `json:"replay-name,omitempty"`
 }
 
 // TimeFormat is the envelope's time format (UTC, whole seconds).
@@ -77,6 +76,10 @@ func (e *Envelope) Marshal() []byte {
 	writeString(&b, e.Time)
 	b.WriteString(`,"region":`)
 	writeString(&b, e.Region)
+	if e.ReplayName != "" {
+		b.WriteString(`,"replay-name":`)
+		writeString(&b, e.ReplayName)
+	}
 	b.WriteString(`,"resources":[`)
 	for i, r := range e.Resources {
 		if i > 0 {
@@ -89,10 +92,6 @@ func (e *Envelope) Marshal() []byte {
 		b.WriteString("{}")
 	} else {
 		b.Write(e.Detail)
-	}
-	if e.ReplayName != "" {
-		b.WriteString(`,"replay-name":`)
-		writeString(&b, e.ReplayName)
 	}
 	b.WriteByte('}')
 	return b.Bytes()

@@ -38,8 +38,10 @@ type Deliverer interface {
 
 // Archiver copies events into the archives of their bus and restricts
 // replayed events to the rules their replay names (see archive.Archives).
+// ArchiveEvent calls done once the copies are stored (or failed), or
+// returns false when no archive takes the event.
 type Archiver interface {
-	Copies(scope catalog.Scope, bus string, event []byte, replayed bool) []*store.Msg
+	ArchiveEvent(scope catalog.Scope, bus string, event []byte, replayed bool, redelivered func() bool, done func(error)) bool
 	RestrictReplay(h store.Header, rules []*catalog.Rule) []*catalog.Rule
 }
 
@@ -70,8 +72,8 @@ func New(st *store.Store, cat *catalog.Catalog, log *slog.Logger, workers int, d
 }
 
 // SetArchiver makes the router archive events (call before Start): the
-// archive copies go into the same publish as the filed deliveries, before
-// the event is acknowledged.
+// event is acknowledged only once its archive copies are stored, like its
+// filed deliveries.
 func (r *Router) SetArchiver(a Archiver) { r.archive = a }
 
 // Start routes events until Stop.
@@ -131,17 +133,29 @@ func (r *Router) route(ctx context.Context, m store.Delivery, rules []*catalog.R
 		r.Stats.Unrouted.Add(1)
 	}
 	var spill []*store.Msg
+	var archive func(done func(error)) bool
 	if r.archive != nil {
 		replay := h.Get(ingest.HeaderReplay) != ""
 		if replay {
 			rules = r.archive.RestrictReplay(h, rules)
 		}
-		spill = r.archive.Copies(scope, bus, event, replay)
+		redelivered := func() bool {
+			md, err := m.Metadata()
+			return err != nil || md.NumDelivered > 1
+		}
+		archive = func(done func(error)) bool {
+			return r.archive.ArchiveEvent(scope, bus, event, replay, redelivered, done)
+		}
 	}
 	if len(rules) == 0 {
-		if len(spill) > 0 && r.st.Publish(ctx, spill...) != nil {
-			r.log.Error("archiving failed; will retry", "bus", bus)
-			_ = m.NakWithDelay(time.Second)
+		if archive != nil && archive(func(err error) {
+			if err != nil {
+				r.log.Error("archiving failed; will retry", "bus", bus, "err", err)
+				_ = m.NakWithDelay(time.Second)
+				return
+			}
+			_ = m.Ack()
+		}) {
 			return rules
 		}
 		_ = m.Ack()
@@ -174,7 +188,10 @@ func (r *Router) route(ctx context.Context, m store.Delivery, rules []*catalog.R
 			}
 		}
 	}
-	pending.Store(1 + int64(len(spill)))
+	pending.Store(2) // this function and the archive copies
+	if archive == nil || !archive(finish) {
+		pending.Add(-1)
+	}
 	for _, rule := range rules {
 		for _, tg := range rule.Targets {
 			t := &delivery.Task{

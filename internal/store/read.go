@@ -10,9 +10,10 @@ import (
 
 // ReadOptions selects the messages Read returns.
 type ReadOptions struct {
-	// Filter restricts the read to one subject (or wildcard); empty reads
-	// every subject of the stream.
-	Filter string
+	// Filter restricts the read to one subject (or wildcard), Filters to
+	// several; with neither the read takes every subject of the stream.
+	Filter  string
+	Filters []string
 	// StartSeq is the first sequence to read; when zero, StartTime is used
 	// (the first message stored at or after it), and when both are zero
 	// the stream is read from its first message.
@@ -32,6 +33,7 @@ func (s *Store) Read(ctx context.Context, stream string, o ReadOptions, fn func(
 	if o.Filter != "" {
 		cfg.FilterSubjects = []string{o.Filter}
 	}
+	cfg.FilterSubjects = append(cfg.FilterSubjects, o.Filters...)
 	switch {
 	case o.StartSeq > 0:
 		cfg.DeliverPolicy = jetstream.DeliverByStartSequencePolicy

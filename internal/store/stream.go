@@ -226,3 +226,17 @@ func (s *Store) Publish(ctx context.Context, msgs ...*Msg) error {
 	}
 	return first
 }
+
+// SubjectCounts returns how many messages a stream holds on each subject
+// that matches filter.
+func (s *Store) SubjectCounts(ctx context.Context, stream, filter string) (map[string]uint64, error) {
+	st, err := s.js.Stream(ctx, stream)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	info, err := st.Info(ctx, jetstream.WithSubjectFilter(filter))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	return info.State.Subjects, nil
+}
