@@ -173,7 +173,11 @@ func (d *Deliverer) enqueue(arn string, it item) bool {
 	l := v.(*lane)
 	it.queued = time.Now()
 	l.mu.Lock()
-	if !l.admits(it.queued, d.opt.TargetConcurrency) {
+	maxWait := maxQueueWait
+	if it.m != nil {
+		maxWait = maxFiledWait
+	}
+	if !l.admits(it.queued, d.opt.TargetConcurrency, maxWait) {
 		l.mu.Unlock()
 		return false
 	}

@@ -9,11 +9,16 @@ import (
 
 // Lane queueing. A target's lane takes deliveries while fewer than
 // TargetConcurrency wait, and beyond that, up to maxLaneQueue, while the
-// oldest waiting one has waited less than maxQueueWait: a fast target
-// keeps a queue of up to maxQueueWait of its own throughput (a hot API
-// destination at 10,000/s holds ~2,500), a slow one only a few. What the
-// lane refuses goes through the DELIVERIES stream instead, which costs a
-// stored write, a read and an acknowledgement more per delivery.
+// oldest waiting one has waited less than a bound: maxQueueWait for a
+// first attempt handed over by the router, maxFiledWait for a task read
+// from the DELIVERIES stream. A fast target so keeps a queue of a fraction
+// of a second of its own throughput (a hot API destination at 10,000/s
+// holds ~2,500), a slow one only a few. What the lane refuses goes through
+// the DELIVERIES stream instead (a first attempt is filed there, a filed
+// task handed back for later), which costs a stored write, a read and an
+// acknowledgement more per delivery. Filed tasks may queue longer: each
+// hand-back delays a task by up to 10s, so a backlog (a replay, a burst)
+// refused at the first bound would be delivered in slow waves.
 //
 // A first attempt waits in the lane while the router holds its event
 // unacknowledged (the EVENTS consumer's AckWait is 10s), and a task read
@@ -23,6 +28,7 @@ import (
 // while the target was fast never outlives those deadlines.
 const (
 	maxQueueWait = 250 * time.Millisecond
+	maxFiledWait = 2 * time.Second
 	staleAfter   = 5 * time.Second
 	maxLaneQueue = 16384
 )
@@ -109,13 +115,14 @@ type item struct {
 func (l *lane) len() int { return len(l.q) - l.head }
 
 // admits reports whether the lane takes another delivery at now; min is
-// how many may always wait. Call with l.mu held.
-func (l *lane) admits(now time.Time, min int) bool {
+// how many may always wait, and maxWait how long the oldest may have
+// waited. Call with l.mu held.
+func (l *lane) admits(now time.Time, min int, maxWait time.Duration) bool {
 	n := l.len()
 	if n < min {
 		return true
 	}
-	return n < maxLaneQueue && now.Sub(l.q[l.head].queued) < maxQueueWait
+	return n < maxLaneQueue && now.Sub(l.q[l.head].queued) < maxWait
 }
 
 func (l *lane) push(it item) { l.q = append(l.q, it) }

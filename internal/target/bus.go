@@ -60,3 +60,7 @@ func (b *busTarget) Invoke(ctx context.Context, inv *Invocation) error {
 	}
 	return nil
 }
+
+// ElasticConcurrency: a put to a built-in bus is a local store write (see
+// sqsTarget.ElasticConcurrency).
+func (b *busTarget) ElasticConcurrency() bool { return true }

@@ -72,3 +72,9 @@ func (s *sqsTarget) Invoke(ctx context.Context, inv *Invocation) error {
 		return &Error{Code: CodeSDKClient, Message: err.Error(), Retryable: true}
 	}
 }
+
+// ElasticConcurrency lets the lane of a built-in queue run more sends at
+// once than the configured target concurrency while they complete fast: a
+// send is a local store write, and a backlog of events (a replay, a burst)
+// otherwise spills into the DELIVERIES stream.
+func (s *sqsTarget) ElasticConcurrency() bool { return true }
