@@ -158,10 +158,11 @@ func (a *Archives) update(ctx context.Context, key string, data []byte, rev uint
 	if err != nil {
 		return 0, err
 	}
-	return n, a.waitApplied(ctx, n)
+	return n, a.mirror.Wait(ctx, n)
 }
 
-// remove deletes a record and waits until this node has applied it.
+// remove deletes a record (with rev > 0, only at that revision) and waits
+// until this node has applied it. A record already gone is no error.
 func (a *Archives) remove(ctx context.Context, key string, rev uint64) error {
 	n, err := a.kv.Delete(ctx, key, rev)
 	if errors.Is(err, store.ErrNotFound) {
@@ -170,7 +171,26 @@ func (a *Archives) remove(ctx context.Context, key string, rev uint64) error {
 	if err != nil {
 		return err
 	}
-	return a.waitApplied(ctx, n)
+	return a.mirror.Wait(ctx, n)
+}
+
+// retry is store.Mirror.Write for the records of the API: write reads the
+// record from the local copy and stores it with compare-and-set; a lost
+// race is retried after catching up, and losing it every time is AWS's
+// ConcurrentModificationException for the resource named.
+func (a *Archives) retry(ctx context.Context, resource, name string, write func() (uint64, error)) error {
+	lost := 0
+	err := a.mirror.Write(ctx, "archive: "+resource+" "+name, func() (uint64, error) {
+		n, err := write()
+		if errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrExists) {
+			lost++
+		}
+		return n, err
+	})
+	if err != nil && lost >= store.MaxWriteAttempts {
+		return awsproto.Errorf("ConcurrentModificationException", "%s %s was modified concurrently; retry.", resource, name)
+	}
+	return err
 }
 
 // page slices a list sorted by name for NextToken/Limit pagination, as the

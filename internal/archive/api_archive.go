@@ -75,7 +75,7 @@ func (a *Archives) createArchive(ctx context.Context, r *awsproto.Request, in *e
 	if err != nil {
 		return nil, err
 	}
-	ar, err = a.finishArchive(ctx, ar, rev, StateCreateFailed)
+	ar, _, err = a.finishArchive(ctx, ar, rev, StateCreateFailed)
 	if err != nil {
 		return nil, err
 	}
@@ -85,12 +85,22 @@ func (a *Archives) createArchive(ctx context.Context, r *awsproto.Request, in *e
 	}, nil
 }
 
+// streamSetupTimeout bounds the creation or update of an archive's stream,
+// well within dropGrace: a stream set up for an archive deleted meanwhile
+// is then in place before the sweep deletes it again.
+const streamSetupTimeout = 20 * time.Second
+
 // finishArchive makes an archive's stream match its record and moves the
-// record from CREATING or UPDATING to ENABLED (or to failed).
-func (a *Archives) finishArchive(ctx context.Context, ar *Archive, rev uint64, failed string) (*Archive, error) {
+// record from CREATING or UPDATING to ENABLED (or to failed), returning
+// the record and its revision. When the archive was deleted meanwhile,
+// the stream just set up is dropped again.
+func (a *Archives) finishArchive(ctx context.Context, ar *Archive, rev uint64, failed string) (*Archive, uint64, error) {
 	next := *ar
 	next.State, next.StateReason = StateEnabled, ""
-	if err := a.st.EnsureStream(ctx, a.streamConfig(ar)); err != nil {
+	sctx, cancel := context.WithTimeout(ctx, streamSetupTimeout)
+	err := a.st.EnsureStream(sctx, a.streamConfig(ar))
+	cancel()
+	if err != nil {
 		a.log.Error("archive stream", "archive", ar.Arn(), "err", err)
 		next.State, next.StateReason = failed, "The archive's storage could not be set up: "+err.Error()
 		if len(next.StateReason) > 512 {
@@ -98,13 +108,39 @@ func (a *Archives) finishArchive(ctx context.Context, ar *Archive, rev uint64, f
 		}
 	}
 	data, _ := json.Marshal(&next)
-	if _, err := a.update(ctx, archiveKey(ar.Scope, ar.Name), data, rev); err != nil {
+	n, err := a.update(ctx, archiveKey(ar.Scope, ar.Name), data, rev)
+	if err != nil {
 		if errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrNotFound) {
-			return nil, awsproto.Errorf("ConcurrentModificationException", "Archive %s was modified concurrently; retry.", ar.Name)
+			// Deleted meanwhile (or replaced by a new archive of the same
+			// name): the stream is no one's. Dropped even if the caller
+			// has gone.
+			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), streamSetupTimeout)
+			if _, owned := a.owner(cctx, ar.ID); !owned {
+				a.dropStream(cctx, ar)
+			}
+			cancel()
+			return nil, 0, awsproto.Errorf("ConcurrentModificationException", "Archive %s was modified concurrently; retry.", ar.Name)
 		}
-		return nil, err
+		return nil, 0, err
 	}
-	return &next, nil
+	return &next, n, nil
+}
+
+// owner returns, once this node has caught up with the writes made so far,
+// the archive record whose stream is the one of archive id, if any. Ids
+// are never reused: a new archive of the same name has another.
+func (a *Archives) owner(ctx context.Context, id string) (*Archive, bool) {
+	if err := a.mirror.CatchUp(ctx); err != nil {
+		return nil, true // unknown: keep the stream
+	}
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	for _, ae := range a.archives {
+		if ae.a.ID == id {
+			return ae.a, true
+		}
+	}
+	return nil, false
 }
 
 // Reconcile finishes archives left CREATING or UPDATING by a node that
@@ -126,7 +162,7 @@ func (a *Archives) Reconcile(ctx context.Context) {
 		if ae.a.State == StateCreating {
 			failed = StateCreateFailed
 		}
-		if _, err := a.finishArchive(ctx, ae.a, ae.rev, failed); err != nil {
+		if _, _, err := a.finishArchive(ctx, ae.a, ae.rev, failed); err != nil {
 			a.log.Warn("reconciling archive", "archive", ae.a.Arn(), "err", err)
 		}
 	}
@@ -174,10 +210,11 @@ func (a *Archives) updateArchive(ctx context.Context, r *awsproto.Request, in *e
 	if err := validPattern(in.EventPattern); err != nil {
 		return nil, err
 	}
-	for attempt := 0; attempt < 10; attempt++ {
+	var final *Archive
+	err := a.retry(ctx, "Archive", name, func() (uint64, error) {
 		old, rev, ok := a.Archive(s, name)
 		if !ok {
-			return nil, errArchiveNotFound(name)
+			return 0, errArchiveNotFound(name)
 		}
 		ar := *old
 		if in.Description != nil {
@@ -192,42 +229,32 @@ func (a *Archives) updateArchive(ctx context.Context, r *awsproto.Request, in *e
 		if in.KmsKeyIdentifier != nil {
 			ar.KmsKeyIdentifier = *in.KmsKeyIdentifier
 		}
-		var final *Archive
-		if retention(ar.RetentionDays, a.opts.Day) != retention(old.RetentionDays, a.opts.Day) || !archiving(old.State) {
-			// The stream changes: UPDATING until it has.
-			ar.State = StateUpdating
-			data, _ := json.Marshal(&ar)
-			n, err := a.update(ctx, archiveKey(s, name), data, rev)
-			if errors.Is(err, store.ErrConflict) {
-				continue
-			}
-			if err != nil {
-				return nil, err
-			}
-			failed := StateUpdateFailed
-			if old.State == StateCreating || old.State == StateCreateFailed {
-				failed = StateCreateFailed
-			}
-			if final, err = a.finishArchive(ctx, &ar, n, failed); err != nil {
-				return nil, err
-			}
-		} else {
-			data, _ := json.Marshal(&ar)
-			_, err := a.update(ctx, archiveKey(s, name), data, rev)
-			if errors.Is(err, store.ErrConflict) {
-				continue
-			}
-			if err != nil {
-				return nil, err
-			}
+		data, _ := json.Marshal(&ar)
+		if retention(ar.RetentionDays, a.opts.Day) == retention(old.RetentionDays, a.opts.Day) && archiving(old.State) {
 			final = &ar
+			return a.kv.Update(ctx, archiveKey(s, name), data, rev)
 		}
-		return &events.UpdateArchiveResponse{
-			ArchiveArn: ptr(final.Arn()), State: ptr(events.ArchiveState(final.State)),
-			StateReason: optional(final.StateReason), CreationTime: ts(final.Created),
-		}, nil
+		// The stream changes: UPDATING until it has.
+		ar.State = StateUpdating
+		data, _ = json.Marshal(&ar)
+		n, err := a.update(ctx, archiveKey(s, name), data, rev)
+		if err != nil {
+			return 0, err
+		}
+		failed := StateUpdateFailed
+		if old.State == StateCreating || old.State == StateCreateFailed {
+			failed = StateCreateFailed
+		}
+		final, n, err = a.finishArchive(ctx, &ar, n, failed)
+		return n, err
+	})
+	if err != nil {
+		return nil, err
 	}
-	return nil, awsproto.Errorf("ConcurrentModificationException", "Archive %s was modified concurrently; retry.", name)
+	return &events.UpdateArchiveResponse{
+		ArchiveArn: ptr(final.Arn()), State: ptr(events.ArchiveState(final.State)),
+		StateReason: optional(final.StateReason), CreationTime: ts(final.Created),
+	}, nil
 }
 
 func (a *Archives) deleteArchive(ctx context.Context, r *awsproto.Request, in *events.DeleteArchiveRequest) (any, error) {
@@ -237,8 +264,13 @@ func (a *Archives) deleteArchive(ctx context.Context, r *awsproto.Request, in *e
 	if !ok {
 		return nil, errArchiveNotFound(name)
 	}
-	// The record goes first, so no node archives into a deleted stream for
-	// longer than it takes the deletion to reach it.
+	// A drop record first, so the stream is removed even if this node
+	// stops before it has done so (see sweep); then the archive record, so
+	// no node archives into a deleted stream for longer than it takes the
+	// deletion to reach it; then the stream.
+	if err := a.putDrop(ctx, ar); err != nil {
+		return nil, err
+	}
 	if err := a.remove(ctx, archiveKey(s, name), rev); err != nil {
 		if errors.Is(err, store.ErrConflict) {
 			return nil, awsproto.Errorf("ConcurrentModificationException", "Archive %s was modified concurrently; retry.", name)
@@ -249,6 +281,75 @@ func (a *Archives) deleteArchive(ctx context.Context, r *awsproto.Request, in *e
 		a.log.Warn("deleting archive stream", "archive", ar.Arn(), "err", err)
 	}
 	return &events.DeleteArchiveResponse{}, nil
+}
+
+// dropGrace is how old a drop record must be before sweep acts on it: a
+// deletion in progress has removed the archive record by then, and an
+// archive creation or update that raced with the deletion has set up its
+// stream (see streamSetupTimeout), so the sweep's deletion is the last.
+const dropGrace = time.Minute
+
+// putDrop records that the stream of ar is to be removed once no archive
+// record owns it, and waits until this node has applied it.
+func (a *Archives) putDrop(ctx context.Context, ar *Archive) error {
+	data, _ := json.Marshal(&drop{Archive: ar.Name, Since: time.Now().UTC()})
+	n, err := a.kv.Put(ctx, dropKey(ar.Scope, ar.ID), data)
+	if err != nil {
+		return err
+	}
+	return a.mirror.Wait(ctx, n)
+}
+
+// dropStream removes the stream of an archive whose record is gone,
+// leaving a drop record so that sweep removes it again should it have
+// been set up once more meanwhile (or should this fail).
+func (a *Archives) dropStream(ctx context.Context, ar *Archive) {
+	if err := a.putDrop(ctx, ar); err != nil {
+		a.log.Warn("recording the removal of an archive stream", "archive", ar.Arn(), "err", err)
+	}
+	if err := a.st.DeleteStream(ctx, ar.Stream()); err != nil && !errors.Is(err, store.ErrNotFound) {
+		a.log.Warn("deleting archive stream", "archive", ar.Arn(), "err", err)
+	}
+}
+
+// sweep finishes the deletions of archive streams: for each drop record
+// older than dropGrace at now, it deletes the stream unless an archive
+// record owns it (a deletion that lost a race, or stopped before removing
+// the record: the archive still exists), then the drop record. A stream is
+// thus left behind neither by a node that stops between removing an
+// archive record and its stream, nor by a creation or update of an
+// archive that a deletion overtook. Every node sweeps; they agree, as
+// deleting a stream twice is harmless and each drop record is removed
+// with compare-and-set.
+func (a *Archives) sweep(ctx context.Context, now time.Time) {
+	type old struct {
+		id  nameID
+		rev uint64
+	}
+	var todo []old
+	a.mu.RLock()
+	for id, de := range a.drops {
+		if now.Sub(de.d.Since) >= dropGrace {
+			todo = append(todo, old{id, de.rev})
+		}
+	}
+	a.mu.RUnlock()
+	for _, d := range todo {
+		if ctx.Err() != nil {
+			return
+		}
+		archiveID := d.id.name
+		if _, owned := a.owner(ctx, archiveID); !owned {
+			err := a.st.DeleteStream(ctx, StreamName(archiveID))
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
+				a.log.Warn("deleting the stream of a deleted archive", "stream", StreamName(archiveID), "err", err)
+				continue
+			}
+		}
+		if err := a.remove(ctx, dropKey(d.id.Scope, archiveID), d.rev); err != nil && !errors.Is(err, store.ErrConflict) {
+			a.log.Warn("removing an archive drop record", "stream", StreamName(archiveID), "err", err)
+		}
+	}
 }
 
 func (a *Archives) listArchives(ctx context.Context, r *awsproto.Request, in *events.ListArchivesRequest) (any, error) {

@@ -67,8 +67,8 @@ func (a *Archives) StartReplay(ctx context.Context, s catalog.Scope, in StartInp
 	if _, _, exists := a.Replay(s, in.Name); exists {
 		return nil, errReplayExists(in.Name)
 	}
-	if a.activeReplays(s) >= a.opts.MaxActiveReplays {
-		return nil, errTooMany
+	if err := a.admitReplay(ctx, s, in.Name); err != nil {
+		return nil, err
 	}
 	rec := &Replay{
 		Scope: s, Name: in.Name, Description: in.Description,
@@ -90,16 +90,53 @@ func (a *Archives) StartReplay(ctx context.Context, s catalog.Scope, in StartInp
 	return rec, nil
 }
 
-func (a *Archives) activeReplays(s catalog.Scope) int {
-	a.mu.RLock()
-	defer a.mu.RUnlock()
-	n := 0
-	for id, re := range a.replays {
-		if id.Scope == s && re.r.Active() {
-			n++
+// admitGrace is how long an admitted replay counts toward the limit
+// before its record is visible; past it, the admission is taken to have
+// failed (the node crashed before creating the record).
+const admitGrace = time.Minute
+
+// admitReplay counts a new replay toward the limit of active replays of
+// its account and region, or fails with LimitExceededException. The count
+// is exact across nodes: every admission rewrites the scope's admitted
+// record with compare-and-set, so two nodes admitting at once are
+// serialized, and the one that loses the race counts again with the
+// other's admission included. The count is the active replays (STARTING
+// or RUNNING) this node sees plus the admitted ones whose records it does
+// not see yet: once the compare-and-set succeeds, this node has applied
+// every write up to the admitted record's revision, so a replay created
+// before it is seen, and one created after it was admitted in it.
+func (a *Archives) admitReplay(ctx context.Context, s catalog.Scope, name string) error {
+	return a.retry(ctx, "Replay", name, func() (uint64, error) {
+		now := time.Now().UTC()
+		pending := map[string]time.Time{}
+		var rev uint64
+		active := 0
+		a.mu.RLock()
+		for id, re := range a.replays {
+			if id.Scope == s && re.r.Active() {
+				active++
+			}
 		}
-	}
-	return n
+		if ae := a.admitted[s]; ae != nil {
+			rev = ae.rev
+			for n, at := range ae.ad.Pending {
+				if _, seen := a.replays[nameID{s, n}]; !seen && now.Sub(at) < admitGrace {
+					pending[n] = at
+				}
+			}
+		}
+		a.mu.RUnlock()
+		delete(pending, name) // an earlier attempt at the same replay
+		if active+len(pending) >= a.opts.MaxActiveReplays {
+			return 0, errTooMany
+		}
+		pending[name] = now
+		data, _ := json.Marshal(&admitted{Pending: pending})
+		if rev == 0 {
+			return a.kv.Create(ctx, admittedKey(s), data)
+		}
+		return a.kv.Update(ctx, admittedKey(s), data, rev)
+	})
 }
 
 func (a *Archives) startReplay(ctx context.Context, r *awsproto.Request, in *events.StartReplayRequest) (any, error) {
@@ -163,29 +200,25 @@ func (a *Archives) listReplays(ctx context.Context, r *awsproto.Request, in *eve
 // CancelReplay moves a replay that has not finished to CANCELLING; the
 // node running it stops and records CANCELLED.
 func (a *Archives) CancelReplay(ctx context.Context, s catalog.Scope, name string) (*Replay, error) {
-	for attempt := 0; attempt < 10; attempt++ {
+	var next Replay
+	err := a.retry(ctx, "Replay", name, func() (uint64, error) {
 		cur, rev, ok := a.Replay(s, name)
 		if !ok {
-			return nil, errReplayNotFound(name)
+			return 0, errReplayNotFound(name)
 		}
 		if cur.Finished() || cur.State == ReplayCancelling {
-			return nil, awsproto.Errorf("IllegalStatusException", "Replay %s is not in a valid state for this operation.", name)
+			return 0, awsproto.Errorf("IllegalStatusException", "Replay %s is not in a valid state for this operation.", name)
 		}
-		next := *cur
+		next = *cur
 		next.State = ReplayCancelling
 		data, _ := json.Marshal(&next)
-		_, err := a.update(ctx, replayKey(s, name), data, rev)
-		if errors.Is(err, store.ErrConflict) {
-			a.catchUp(ctx)
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		a.wakeRunner()
-		return &next, nil
+		return a.kv.Update(ctx, replayKey(s, name), data, rev)
+	})
+	if err != nil {
+		return nil, err
 	}
-	return nil, awsproto.Errorf("ConcurrentModificationException", "Replay %s was modified concurrently; retry.", name)
+	a.wakeRunner()
+	return &next, nil
 }
 
 func (a *Archives) cancelReplay(ctx context.Context, r *awsproto.Request, in *events.CancelReplayRequest) (any, error) {
@@ -194,11 +227,4 @@ func (a *Archives) cancelReplay(ctx context.Context, r *awsproto.Request, in *ev
 		return nil, err
 	}
 	return &events.CancelReplayResponse{ReplayArn: ptr(rec.Arn()), State: ptr(events.ReplayState(rec.State))}, nil
-}
-
-// catchUp waits until the local copy has seen every write so far.
-func (a *Archives) catchUp(ctx context.Context) {
-	if rev, err := a.kv.LastRevision(ctx); err == nil {
-		_ = a.waitApplied(ctx, rev)
-	}
 }

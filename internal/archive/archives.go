@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
-	"fmt"
 	"log/slog"
 	"sort"
 	"strings"
@@ -54,6 +53,16 @@ type replayEntry struct {
 	rev uint64
 }
 
+type dropEntry struct {
+	d   *drop
+	rev uint64
+}
+
+type admittedEntry struct {
+	ad  *admitted
+	rev uint64
+}
+
 // busArchives is the immutable view of one bus's archives the hot path
 // reads.
 type busArchives struct {
@@ -71,11 +80,14 @@ type Archives struct {
 	log  *slog.Logger
 	opts Options
 
+	// mirror keeps the maps below current (see apply) and lets a node
+	// read its own writes.
+	mirror   *store.Mirror
 	mu       sync.RWMutex
 	archives map[nameID]*archiveEntry
 	replays  map[nameID]*replayEntry
-	applied  uint64
-	cond     *sync.Cond
+	drops    map[nameID]*dropEntry // by scope and archive id
+	admitted map[catalog.Scope]*admittedEntry
 
 	// buses is replaced whole on every archive change.
 	buses atomic.Pointer[map[nameID]*busArchives]
@@ -119,20 +131,21 @@ func Open(ctx context.Context, st *store.Store, cat *catalog.Catalog, log *slog.
 		st: st, cat: cat, kv: kv, log: log, opts: o,
 		archives: map[nameID]*archiveEntry{},
 		replays:  map[nameID]*replayEntry{},
+		drops:    map[nameID]*dropEntry{},
+		admitted: map[catalog.Scope]*admittedEntry{},
 		kick:     make(chan struct{}, 1),
 		running:  map[nameID]context.CancelFunc{},
 		ctx:      ctx,
 		w:        newWriter(st),
 	}
-	a.cond = sync.NewCond(&a.mu)
 	empty := map[nameID]*busArchives{}
 	a.buses.Store(&empty)
-	ready, err := kv.Watch(ctx, a.apply)
+	a.mirror, err = kv.Mirror(ctx, a.apply)
 	if err != nil {
 		return nil, err
 	}
 	select {
-	case <-ready:
+	case <-a.mirror.Ready():
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
@@ -148,7 +161,7 @@ func (a *Archives) apply(e store.Entry) {
 	id := nameID{scope, name}
 	a.mu.Lock()
 	switch kind {
-	case "archive":
+	case kindArchive:
 		var old *Archive
 		if ae := a.archives[id]; ae != nil {
 			old = ae.a
@@ -169,7 +182,7 @@ func (a *Archives) apply(e store.Entry) {
 		if ae := a.archives[id]; ae != nil && (old == nil || old.Bus != ae.a.Bus) {
 			a.reindexLocked(scope, ae.a.Bus)
 		}
-	case "replay":
+	case kindReplay:
 		if e.Deleted {
 			delete(a.replays, id)
 		} else {
@@ -184,13 +197,31 @@ func (a *Archives) apply(e store.Entry) {
 		case a.kick <- struct{}{}:
 		default:
 		}
+	case kindDrop:
+		if e.Deleted {
+			delete(a.drops, id)
+		} else {
+			var rec drop
+			if err := json.Unmarshal(e.Value, &rec); err != nil {
+				a.log.Error("bad archive drop record", "key", e.Key, "err", err)
+			} else {
+				a.drops[id] = &dropEntry{d: &rec, rev: e.Revision}
+			}
+		}
+	case kindAdmitted:
+		if e.Deleted {
+			delete(a.admitted, scope)
+		} else {
+			var rec admitted
+			if err := json.Unmarshal(e.Value, &rec); err != nil {
+				a.log.Error("bad replay admission record", "key", e.Key, "err", err)
+			} else {
+				a.admitted[scope] = &admittedEntry{ad: &rec, rev: e.Revision}
+			}
+		}
 	default:
 		a.log.Warn("ignoring archive key", "key", e.Key)
 	}
-	if e.Revision > a.applied {
-		a.applied = e.Revision
-	}
-	a.cond.Broadcast()
 	a.mu.Unlock()
 }
 
@@ -317,32 +348,6 @@ func (a *Archives) RestrictReplay(h store.Header, rules []*catalog.Rule) []*cata
 		}
 	}
 	return kept
-}
-
-// waitApplied blocks until the local copy has applied revision rev.
-func (a *Archives) waitApplied(ctx context.Context, rev uint64) error {
-	deadline := time.Now().Add(10 * time.Second)
-	wake := func() {
-		a.mu.Lock()
-		a.cond.Broadcast()
-		a.mu.Unlock()
-	}
-	stop := context.AfterFunc(ctx, wake)
-	defer stop()
-	timer := time.AfterFunc(time.Until(deadline), wake)
-	defer timer.Stop()
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	for a.applied < rev {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("archive: write %d not applied locally in time", rev)
-		}
-		a.cond.Wait()
-	}
-	return nil
 }
 
 // Archive returns an archive record.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/switchyard/switchyard/internal/awsproto"
 	"github.com/switchyard/switchyard/internal/catalog"
+	"github.com/switchyard/switchyard/internal/pattern"
 	"github.com/switchyard/switchyard/internal/store"
 )
 
@@ -212,20 +213,40 @@ func (a *Archives) httpExport(w http.ResponseWriter, r *http.Request, s catalog.
 	_ = bw.Flush()
 }
 
-// Import stores the JSON lines read from next into an archive, as events
-// archived out of time order (their own times are kept). It returns how
-// many it stored; a bad line stops it with an error naming the line.
-func (a *Archives) Import(ctx context.Context, s catalog.Scope, name string, sc *bufio.Scanner) (int, error) {
+// ImportResult counts the events of an import.
+type ImportResult struct {
+	// Imported is how many events were stored.
+	Imported int `json:"imported"`
+	// Skipped is how many did not match the archive's event pattern and
+	// were left out, as archiving leaves them out.
+	Skipped int `json:"skipped"`
+}
+
+// Import stores the JSON lines read from sc into an archive, as events
+// archived out of time order (their own times are kept). As when events
+// are archived, an archive with an event pattern takes only the events
+// that match it; the others are counted as skipped. A bad line stops the
+// import with an error naming the line; the result then counts the events
+// before it.
+func (a *Archives) Import(ctx context.Context, s catalog.Scope, name string, sc *bufio.Scanner) (ImportResult, error) {
+	var res ImportResult
 	ar, _, ok := a.Archive(s, name)
 	if !ok {
-		return 0, errArchiveNotFound(name)
+		return res, errArchiveNotFound(name)
 	}
 	if !archiving(ar.State) {
-		return 0, awsproto.Errorf("ValidationException", "Archive %s is not enabled (state %s).", name, ar.State)
+		return res, awsproto.Errorf("ValidationException", "Archive %s is not enabled (state %s).", name, ar.State)
+	}
+	var p *pattern.Pattern
+	if ar.Pattern != "" {
+		var err error
+		if p, err = pattern.Parse(ar.Pattern, pattern.WithMaxLength(0)); err != nil {
+			return res, fmt.Errorf("archive %s: stored event pattern: %w", name, err)
+		}
 	}
 	subject := subjectOutOfOrder(ar.ID)
 	var batch []*store.Msg
-	n, line := 0, 0
+	line := 0
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
@@ -233,7 +254,7 @@ func (a *Archives) Import(ctx context.Context, s catalog.Scope, name string, sc 
 		if err := a.st.Publish(ctx, batch...); err != nil {
 			return err
 		}
-		n += len(batch)
+		res.Imported += len(batch)
 		batch = batch[:0]
 		return nil
 	}
@@ -246,7 +267,15 @@ func (a *Archives) Import(ctx context.Context, s catalog.Scope, name string, sc 
 		rec, err := ParseLine(b)
 		if err != nil {
 			_ = flush()
-			return n, awsproto.Errorf("ValidationException", "line %d: %v", line, err)
+			return res, awsproto.Errorf("ValidationException", "line %d: %v", line, err)
+		}
+		if p != nil {
+			// As ArchiveEvent: an event the pattern cannot be evaluated
+			// on is not archived either.
+			if match, err := p.Match(rec.Event); err != nil || !match {
+				res.Skipped++
+				continue
+			}
 		}
 		m := &store.Msg{Subject: subject, ID: eventID(rec.Event), Data: rec.Event}
 		if !rec.Archived.IsZero() {
@@ -255,29 +284,29 @@ func (a *Archives) Import(ctx context.Context, s catalog.Scope, name string, sc 
 		batch = append(batch, m)
 		if len(batch) >= replayBatch {
 			if err := flush(); err != nil {
-				return n, err
+				return res, err
 			}
 		}
 	}
 	if err := sc.Err(); err != nil {
 		_ = flush()
-		return n, awsproto.Errorf("ValidationException", "line %d: %v", line+1, err)
+		return res, awsproto.Errorf("ValidationException", "line %d: %v", line+1, err)
 	}
-	return n, flush()
+	return res, flush()
 }
 
 func (a *Archives) httpImport(w http.ResponseWriter, r *http.Request, s catalog.Scope) {
 	sc := bufio.NewScanner(r.Body)
 	sc.Buffer(make([]byte, 64<<10), MaxLine)
-	n, err := a.Import(r.Context(), s, r.PathValue("name"), sc)
+	res, err := a.Import(r.Context(), s, r.PathValue("name"), sc)
 	if err != nil {
 		var ae *awsproto.Error
 		if errors.As(err, &ae) {
-			ae.Message = fmt.Sprintf("%s (%d events imported before it)", ae.Message, n)
+			ae.Message = fmt.Sprintf("%s (%d events imported and %d skipped before it)", ae.Message, res.Imported, res.Skipped)
 		}
 		writeAPIError(w, err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(map[string]int{"imported": n})
+	_ = json.NewEncoder(w).Encode(res)
 }

@@ -135,15 +135,44 @@ func (r *Replay) Finished() bool {
 	return r.State == ReplayCompleted || r.State == ReplayCancelled || r.State == ReplayFailed
 }
 
+// drop records that the stream of a deleted archive is to be removed
+// (see DeleteArchive and sweep): written before the archive record is
+// deleted, removed once the stream is gone. Its key names the archive id.
+type drop struct {
+	Archive string    `json:"archive"` // the archive's name, for logs
+	Since   time.Time `json:"since"`
+}
+
+// admitted is the serialization point of the limit on active replays of
+// one account and region (see admitReplay): the replays admitted whose
+// records may not be visible yet, with when each was admitted.
+type admitted struct {
+	Pending map[string]time.Time `json:"pending"`
+}
+
+// Kinds of key in the bucket: kind.<account>.<region>.<base64 name>.
+const (
+	kindArchive  = "archive"
+	kindReplay   = "replay"
+	kindDrop     = "drop"     // name: an archive id
+	kindAdmitted = "admitted" // name: admittedName
+)
+
+const admittedName = "replays"
+
 func enc(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
 
-func archiveKey(s catalog.Scope, name string) string {
-	return "archive." + s.Account + "." + s.Region + "." + enc(name)
+func recordKey(kind string, s catalog.Scope, name string) string {
+	return kind + "." + s.Account + "." + s.Region + "." + enc(name)
 }
 
-func replayKey(s catalog.Scope, name string) string {
-	return "replay." + s.Account + "." + s.Region + "." + enc(name)
-}
+func archiveKey(s catalog.Scope, name string) string { return recordKey(kindArchive, s, name) }
+
+func replayKey(s catalog.Scope, name string) string { return recordKey(kindReplay, s, name) }
+
+func dropKey(s catalog.Scope, id string) string { return recordKey(kindDrop, s, id) }
+
+func admittedKey(s catalog.Scope) string { return recordKey(kindAdmitted, s, admittedName) }
 
 // parseKey splits a key into kind, scope and name.
 func parseKey(key string) (kind string, s catalog.Scope, name string, err error) {

@@ -15,8 +15,14 @@ import (
 // retainReplays is how long finished replays stay listed (as in AWS).
 const retainReplays = 90 * 24 * time.Hour
 
+// sweepInterval is how often each node sweeps the streams of deleted
+// archives (see sweep).
+const sweepInterval = 15 * time.Second
+
 // Start runs the replay runner until Stop: it claims replays that no live
-// node runs and runs them.
+// node runs and runs them. It also finishes archives left half created or
+// updated (at start) and removes the streams of deleted archives that a
+// node left behind (at start, then every sweepInterval).
 func (a *Archives) Start(ctx context.Context) {
 	ctx, a.stop = context.WithCancel(ctx)
 	a.Reconcile(ctx)
@@ -25,7 +31,12 @@ func (a *Archives) Start(ctx context.Context) {
 		defer a.wg.Done()
 		tick := time.NewTicker(time.Second)
 		defer tick.Stop()
+		var swept time.Time
 		for {
+			if now := time.Now(); now.Sub(swept) >= sweepInterval {
+				a.sweep(ctx, now)
+				swept = now
+			}
 			a.scan(ctx)
 			select {
 			case <-ctx.Done():
