@@ -52,10 +52,7 @@ func (s *Service) setQueueAttributes(ctx context.Context, r *awsproto.Request, r
 		}
 	}
 	var newRec *record
-	err = s.update(ctx, q.rec.id(), func(rec *record) error {
-		if rec.Stream != q.rec.Stream {
-			return ErrQueueNotFound
-		}
+	err = s.updateQueue(ctx, q, func(rec *record) error {
 		for _, k := range removed {
 			delete(rec.Attributes, k)
 			if k == attrKmsMasterKeyId {
@@ -129,10 +126,7 @@ func (s *Service) tagQueue(ctx context.Context, r *awsproto.Request, req *tagQue
 	if err != nil {
 		return nil, err
 	}
-	err = s.update(ctx, q.rec.id(), func(rec *record) error {
-		if rec.Stream != q.rec.Stream {
-			return ErrQueueNotFound
-		}
+	return noResult(s.updateQueue(ctx, q, func(rec *record) error {
 		if err := checkTags(rec.Name, rec.Tags, req.Tags); err != nil {
 			return err
 		}
@@ -143,11 +137,7 @@ func (s *Service) tagQueue(ctx context.Context, r *awsproto.Request, req *tagQue
 			rec.Tags[k] = v
 		}
 		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return struct{}{}, nil
+	}))
 }
 
 func (s *Service) untagQueue(ctx context.Context, r *awsproto.Request, req *untagQueueRequest) (any, error) {
@@ -160,10 +150,7 @@ func (s *Service) untagQueue(ctx context.Context, r *awsproto.Request, req *unta
 			return nil, errInvalidParameterValue("Tag keys must be between 1 and 128 characters in length.")
 		}
 	}
-	err = s.update(ctx, q.rec.id(), func(rec *record) error {
-		if rec.Stream != q.rec.Stream {
-			return ErrQueueNotFound
-		}
+	return noResult(s.updateQueue(ctx, q, func(rec *record) error {
 		for _, k := range req.TagKeys {
 			delete(rec.Tags, k)
 		}
@@ -171,11 +158,7 @@ func (s *Service) untagQueue(ctx context.Context, r *awsproto.Request, req *unta
 			rec.Tags = nil
 		}
 		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return struct{}{}, nil
+	}))
 }
 
 func (s *Service) listQueueTags(_ context.Context, r *awsproto.Request, req *queueURLRequest) (any, error) {
@@ -273,14 +256,10 @@ func (s *Service) addPermission(ctx context.Context, r *awsproto.Request, req *a
 			return nil, errInvalidParameterValue("Value SQS:%s for parameter ActionName is invalid. Reason: Only the queue owner is allowed to invoke this action.", a)
 		}
 	}
-	err = s.update(ctx, q.rec.id(), func(rec *record) error {
-		if rec.Stream != q.rec.Stream {
-			return ErrQueueNotFound
-		}
-		doc, stmts := policyDoc(rec)
+	return noResult(s.updatePolicy(ctx, q, func(rec *record, stmts []any) ([]any, error) {
 		for _, st := range stmts {
 			if statementSid(st) == req.Label {
-				return errInvalidParameterValue("Value %s for parameter Label is invalid. Reason: Already exists.", req.Label)
+				return nil, errInvalidParameterValue("Value %s for parameter Label is invalid. Reason: Already exists.", req.Label)
 			}
 		}
 		principals := make([]string, len(req.AWSAccountIds))
@@ -291,25 +270,13 @@ func (s *Service) addPermission(ctx context.Context, r *awsproto.Request, req *a
 		for i, a := range req.Actions {
 			actions[i] = "SQS:" + a
 		}
-		stmts = append(stmts, map[string]any{
+		return append(stmts, map[string]any{
 			"Sid": req.Label, "Effect": "Allow",
 			"Principal": map[string]any{"AWS": oneOrMany(principals)},
 			"Action":    oneOrMany(actions),
 			"Resource":  Arn(rec.id().Scope, rec.Name),
-		})
-		doc["Statement"] = stmts
-		b, err := json.Marshal(doc)
-		if err != nil {
-			return err
-		}
-		rec.Attributes[attrPolicy] = string(b)
-		rec.Modified = time.Now().Unix()
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return struct{}{}, nil
+		}), nil
+	}))
 }
 
 func (s *Service) removePermission(ctx context.Context, r *awsproto.Request, req *removePermissionRequest) (any, error) {
@@ -317,11 +284,7 @@ func (s *Service) removePermission(ctx context.Context, r *awsproto.Request, req
 	if err != nil {
 		return nil, err
 	}
-	err = s.update(ctx, q.rec.id(), func(rec *record) error {
-		if rec.Stream != q.rec.Stream {
-			return ErrQueueNotFound
-		}
-		doc, stmts := policyDoc(rec)
+	return noResult(s.updatePolicy(ctx, q, func(_ *record, stmts []any) ([]any, error) {
 		kept := stmts[:0:0]
 		for _, st := range stmts {
 			if statementSid(st) != req.Label {
@@ -329,13 +292,26 @@ func (s *Service) removePermission(ctx context.Context, r *awsproto.Request, req
 			}
 		}
 		if len(kept) == len(stmts) {
-			return errInvalidParameterValue("Value %s for parameter Label is invalid. Reason: can't find label on existing policy.", req.Label)
+			return nil, errInvalidParameterValue("Value %s for parameter Label is invalid. Reason: can't find label on existing policy.", req.Label)
 		}
-		if len(kept) == 0 && len(doc) <= 3 {
-			// Nothing but SQS's default wrapper is left.
+		return kept, nil
+	}))
+}
+
+// updatePolicy rewrites a queue's Policy: edit returns its new statements.
+// A policy left with no statement and nothing but SQS's default wrapper
+// (Version, Id) is removed.
+func (s *Service) updatePolicy(ctx context.Context, q *queue, edit func(rec *record, stmts []any) ([]any, error)) error {
+	return s.updateQueue(ctx, q, func(rec *record) error {
+		doc, stmts := policyDoc(rec)
+		stmts, err := edit(rec, stmts)
+		if err != nil {
+			return err
+		}
+		if len(stmts) == 0 && len(doc) <= 3 {
 			delete(rec.Attributes, attrPolicy)
 		} else {
-			doc["Statement"] = kept
+			doc["Statement"] = stmts
 			b, err := json.Marshal(doc)
 			if err != nil {
 				return err
@@ -345,10 +321,6 @@ func (s *Service) removePermission(ctx context.Context, r *awsproto.Request, req
 		rec.Modified = time.Now().Unix()
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return struct{}{}, nil
 }
 
 // policyStatements lists the Sids of a Policy (tests and diagnostics).

@@ -101,6 +101,15 @@ func decodeRequest[Req any](r *awsproto.Request) (*Req, error) {
 	return req, nil
 }
 
+// noResult is the answer of an operation without output members: an empty
+// object, or err.
+func noResult(err error) (any, error) {
+	if err != nil {
+		return nil, err
+	}
+	return struct{}{}, nil
+}
+
 // scope is the caller's account and region.
 func scope(r *awsproto.Request) Scope {
 	return Scope{Account: r.Caller.Account, Region: r.Caller.Region}

@@ -99,7 +99,7 @@ func (s *Service) createQueue(ctx context.Context, r *awsproto.Request, req *cre
 	if errors.Is(err, store.ErrExists) {
 		// Another request created it first: answer as if it had been there.
 		_ = s.st.DeleteStream(context.WithoutCancel(ctx), rec.Stream)
-		if err := s.catchUp(ctx); err != nil {
+		if err := s.mirror.CatchUp(ctx); err != nil {
 			return nil, err
 		}
 		q := s.lookup(id)
@@ -115,7 +115,7 @@ func (s *Service) createQueue(ctx context.Context, r *awsproto.Request, req *cre
 		_ = s.st.DeleteStream(context.WithoutCancel(ctx), rec.Stream)
 		return nil, err
 	}
-	if err := s.waitApplied(ctx, rev); err != nil {
+	if err := s.mirror.Wait(ctx, rev); err != nil {
 		return nil, err
 	}
 	return &createQueueResult{QueueUrl: url}, nil
@@ -133,37 +133,51 @@ func (s *Service) getQueueURL(_ context.Context, r *awsproto.Request, req *getQu
 }
 
 func (s *Service) listQueues(_ context.Context, r *awsproto.Request, req *listQueuesRequest) (any, error) {
+	urls, next, err := s.listURLs(r, scope(r), req.QueueNamePrefix, req.MaxResults, req.NextToken, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &listQueuesResult{QueueUrls: urls, NextToken: next}, nil
+}
+
+// listURLs pages queue URLs as ListQueues and ListDeadLetterSourceQueues
+// do: the URLs of a scope's queues whose names start with prefix and that
+// keep accepts (nil: all), in name order, up to maxResults (1 to 1000,
+// default 1000) after the queue nextToken names. The next page's token is
+// returned only if maxResults was given.
+func (s *Service) listURLs(r *awsproto.Request, sc Scope, prefix string, maxResults *int32, nextToken string, keep func(*record) bool) (urls []string, next string, err error) {
 	limit := 1000
-	if req.MaxResults != nil {
-		limit = int(*req.MaxResults)
+	if maxResults != nil {
+		limit = int(*maxResults)
 		if limit < 1 || limit > 1000 {
-			return nil, errInvalidParameterValue("Value for parameter MaxResults is invalid. Reason: MaxResults must be an integer between 1 and 1000.")
+			return nil, "", errInvalidParameterValue("Value for parameter MaxResults is invalid. Reason: MaxResults must be an integer between 1 and 1000.")
 		}
 	}
 	after := ""
-	if req.NextToken != "" {
-		b, err := base64.RawURLEncoding.DecodeString(req.NextToken)
+	if nextToken != "" {
+		b, err := base64.RawURLEncoding.DecodeString(nextToken)
 		if err != nil || len(b) == 0 {
-			return nil, errInvalidParameterValue("Invalid NextToken value.")
+			return nil, "", errInvalidParameterValue("Invalid NextToken value.")
 		}
 		after = string(b)
 	}
-	sc := scope(r)
-	res := &listQueuesResult{}
-	for _, rec := range s.list(sc, req.QueueNamePrefix) {
+	for _, rec := range s.list(sc, prefix) {
 		if after != "" && rec.Name <= after {
 			continue
 		}
-		if len(res.QueueUrls) == limit {
-			if req.MaxResults != nil {
-				last := res.QueueUrls[len(res.QueueUrls)-1]
-				res.NextToken = base64.RawURLEncoding.EncodeToString([]byte(last[strings.LastIndexByte(last, '/')+1:]))
+		if keep != nil && !keep(rec) {
+			continue
+		}
+		if len(urls) == limit {
+			if maxResults != nil {
+				last := urls[len(urls)-1]
+				next = base64.RawURLEncoding.EncodeToString([]byte(last[strings.LastIndexByte(last, '/')+1:]))
 			}
 			break
 		}
-		res.QueueUrls = append(res.QueueUrls, queueURL(r.HTTP, sc.Account, rec.Name))
+		urls = append(urls, queueURL(r.HTTP, sc.Account, rec.Name))
 	}
-	return res, nil
+	return urls, next, nil
 }
 
 func (s *Service) deleteQueue(ctx context.Context, r *awsproto.Request, req *queueURLRequest) (any, error) {
@@ -179,7 +193,7 @@ func (s *Service) deleteQueue(ctx context.Context, r *awsproto.Request, req *que
 	if err != nil {
 		return nil, err
 	}
-	if err := s.waitApplied(ctx, rev); err != nil {
+	if err := s.mirror.Wait(ctx, rev); err != nil {
 		return nil, err
 	}
 	if err := s.st.DeleteStream(context.WithoutCancel(ctx), q.rec.Stream); err != nil && !errors.Is(err, store.ErrNotFound) {

@@ -37,6 +37,37 @@ func checkBatch(entryShape string, ids []string) error {
 	return nil
 }
 
+// batchEntry is an entry of a batch request.
+type batchEntry interface {
+	entryID() string
+}
+
+func (e sendMessageBatchRequestEntry) entryID() string             { return e.Id }
+func (e deleteMessageBatchRequestEntry) entryID() string           { return e.Id }
+func (e changeMessageVisibilityBatchRequestEntry) entryID() string { return e.Id }
+
+// entryIDs lists the ids of a batch's entries.
+func entryIDs[E batchEntry](entries []E) []string {
+	ids := make([]string, len(entries))
+	for i, e := range entries {
+		ids[i] = e.entryID()
+	}
+	return ids
+}
+
+// resolveBatch resolves a batch request's queue and then checks its entry
+// ids (checkBatch).
+func (s *Service) resolveBatch(r *awsproto.Request, queueURL, entryShape string, ids []string) (*queue, error) {
+	q, err := s.resolve(r, queueURL)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkBatch(entryShape, ids); err != nil {
+		return nil, err
+	}
+	return q, nil
+}
+
 // validBatchID: 1 to 80 letters, digits, hyphens and underscores.
 func validBatchID(id string) bool {
 	if id == "" || len(id) > 80 {
@@ -67,21 +98,16 @@ func batchError(id string, err error) batchResultErrorEntry {
 }
 
 func (s *Service) sendMessageBatch(ctx context.Context, r *awsproto.Request, req *sendMessageBatchRequest) (any, error) {
-	q, err := s.resolve(r, req.QueueUrl)
+	q, err := s.resolveBatch(r, req.QueueUrl, "SendMessageBatchRequestEntry", entryIDs(req.Entries))
 	if err != nil {
 		return nil, err
 	}
-	ids := make([]string, len(req.Entries))
 	size := 0
-	for i, e := range req.Entries {
-		ids[i] = e.Id
+	for _, e := range req.Entries {
 		size += len(e.MessageBody)
 		for name, a := range e.MessageAttributes {
 			size += len(name) + len(a.DataType) + len(a.StringValue) + len(a.BinaryValue)
 		}
-	}
-	if err := checkBatch("SendMessageBatchRequestEntry", ids); err != nil {
-		return nil, err
 	}
 	if size > maxBatchSize {
 		return nil, errBatchRequestTooLong(size)
@@ -124,35 +150,20 @@ func (s *Service) prepareEntry(q *queue, e sendMessageBatchRequestEntry, sender 
 	if e.MessageBody == "" {
 		return nil, errMissingParameter("MessageBody")
 	}
-	attrs, err := wireAttributes(e.MessageAttributes)
-	if err != nil {
-		return nil, err
-	}
-	p := sendParams{
-		body: e.MessageBody, attrs: attrs,
-		groupID: e.MessageGroupId, dedupID: e.MessageDeduplicationId,
+	p, err := sendParams{
+		body: e.MessageBody, groupID: e.MessageGroupId, dedupID: e.MessageDeduplicationId,
 		delay: e.DelaySeconds, sender: sender,
-	}
-	trace, ok, err := checkSystemAttributes(e.MessageSystemAttributes)
+	}.withAttributes(e.MessageAttributes, e.MessageSystemAttributes)
 	if err != nil {
 		return nil, err
-	}
-	if ok {
-		p.trace = &trace
 	}
 	return s.prepare(q, p)
 }
 
 func (s *Service) deleteMessageBatch(ctx context.Context, r *awsproto.Request, req *deleteMessageBatchRequest) (any, error) {
-	q, err := s.resolve(r, req.QueueUrl)
+	ids := entryIDs(req.Entries)
+	q, err := s.resolveBatch(r, req.QueueUrl, "DeleteMessageBatchRequestEntry", ids)
 	if err != nil {
-		return nil, err
-	}
-	ids := make([]string, len(req.Entries))
-	for i, e := range req.Entries {
-		ids[i] = e.Id
-	}
-	if err := checkBatch("DeleteMessageBatchRequestEntry", ids); err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithTimeout(ctx, deleteTimeout)
@@ -167,15 +178,9 @@ func (s *Service) deleteMessageBatch(ctx context.Context, r *awsproto.Request, r
 }
 
 func (s *Service) changeMessageVisibilityBatch(ctx context.Context, r *awsproto.Request, req *changeMessageVisibilityBatchRequest) (any, error) {
-	q, err := s.resolve(r, req.QueueUrl)
+	ids := entryIDs(req.Entries)
+	q, err := s.resolveBatch(r, req.QueueUrl, "ChangeMessageVisibilityBatchRequestEntry", ids)
 	if err != nil {
-		return nil, err
-	}
-	ids := make([]string, len(req.Entries))
-	for i, e := range req.Entries {
-		ids[i] = e.Id
-	}
-	if err := checkBatch("ChangeMessageVisibilityBatchRequestEntry", ids); err != nil {
 		return nil, err
 	}
 	return s.eachEntry(ctx, ids, func(ctx context.Context, i int) error {

@@ -3,7 +3,6 @@ package queue
 import (
 	"context"
 	"fmt"
-	"net/http"
 	goruntime "runtime"
 	"strconv"
 	"strings"
@@ -13,25 +12,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 )
-
-// newClient returns another SDK client of the env's server, as a separate
-// program would have.
-func (e *env) newClient() *sqs.Client {
-	return sqs.New(sqs.Options{
-		Region:           "us-east-1",
-		Credentials:      credentials.NewStaticCredentialsProvider("AKIDTEST", "secret", ""),
-		BaseEndpoint:     aws.String(e.srv.URL),
-		RetryMaxAttempts: 1,
-		HTTPClient: awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) {
-			tr.MaxIdleConnsPerHost = 16
-		}),
-	})
-}
 
 // roundTrips runs workers SDK clients, each looping over round until n
 // messages went through, and reports msgs/s: messages sent, received and
@@ -39,7 +22,7 @@ func (e *env) newClient() *sqs.Client {
 func roundTrips(b *testing.B, e *env, workers int, round func(c *sqs.Client, w int) (int, error)) {
 	clients := make([]*sqs.Client, workers)
 	for i := range clients {
-		clients[i] = e.newClient()
+		clients[i] = e.newClient(16)
 	}
 	var done atomic.Int64
 	var wg sync.WaitGroup
@@ -67,8 +50,9 @@ func roundTrips(b *testing.B, e *env, workers int, round func(c *sqs.Client, w i
 
 // sendReceiveDelete is one message through SendMessage, ReceiveMessage and
 // DeleteMessage.
-func sendReceiveDelete(ctx context.Context, c *sqs.Client, url, body *string) (int, error) {
-	if _, err := c.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: url, MessageBody: body}); err != nil {
+func sendReceiveDelete(ctx context.Context, c *sqs.Client, in *sqs.SendMessageInput) (int, error) {
+	url := in.QueueUrl
+	if _, err := c.SendMessage(ctx, in); err != nil {
 		return 0, err
 	}
 	out, err := c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: url, WaitTimeSeconds: 1})
@@ -128,7 +112,7 @@ func BenchmarkSendReceiveDelete(b *testing.B) {
 					if mode == "batch" {
 						return batchRound(ctx, c, url, body)
 					}
-					return sendReceiveDelete(ctx, c, url, body)
+					return sendReceiveDelete(ctx, c, &sqs.SendMessageInput{QueueUrl: url, MessageBody: body})
 				})
 			})
 		}
@@ -140,19 +124,7 @@ func BenchmarkSendReceiveDelete(b *testing.B) {
 		var n atomic.Int64
 		roundTrips(b, e, 16, func(c *sqs.Client, w int) (int, error) {
 			body := aws.String("m" + strconv.FormatInt(n.Add(1), 10))
-			if _, err := c.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: url, MessageBody: body, MessageGroupId: aws.String("g" + strconv.Itoa(w))}); err != nil {
-				return 0, err
-			}
-			out, err := c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: url, WaitTimeSeconds: 1})
-			if err != nil {
-				return 0, err
-			}
-			for _, m := range out.Messages {
-				if _, err := c.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: url, ReceiptHandle: m.ReceiptHandle}); err != nil {
-					return 0, err
-				}
-			}
-			return len(out.Messages), nil
+			return sendReceiveDelete(ctx, c, &sqs.SendMessageInput{QueueUrl: url, MessageBody: body, MessageGroupId: aws.String("g" + strconv.Itoa(w))})
 		})
 	})
 }
@@ -198,7 +170,7 @@ func BenchmarkThousandQueues(b *testing.B) {
 	idle := heap() - before
 	parallel(func(i int) {
 		// Warm up: the first message creates the stream's files.
-		if n, err := sendReceiveDelete(ctx, e.client, urls[i], aws.String("warm-up")); err != nil || n != 1 {
+		if n, err := sendReceiveDelete(ctx, e.client, &sqs.SendMessageInput{QueueUrl: urls[i], MessageBody: aws.String("warm-up")}); err != nil || n != 1 {
 			b.Errorf("warm-up of %s: %d %v", *urls[i], n, err)
 		}
 	})
@@ -206,8 +178,7 @@ func BenchmarkThousandQueues(b *testing.B) {
 	body := aws.String(strings.Repeat("x", 512))
 	var next atomic.Int64
 	roundTrips(b, e, 64, func(c *sqs.Client, _ int) (int, error) {
-		url := urls[next.Add(1)%queues]
-		return sendReceiveDelete(ctx, c, url, body)
+		return sendReceiveDelete(ctx, c, &sqs.SendMessageInput{QueueUrl: urls[next.Add(1)%queues], MessageBody: body})
 	})
 	b.ReportMetric(float64(idle)/(1<<20), "MiB/1000-idle-queues")
 	b.ReportMetric(float64(used)/(1<<20), "MiB/1000-used-queues")

@@ -63,13 +63,19 @@ func (e *env) start() {
 	mux := awsproto.NewMux(testLogger())
 	mux.HandleJSON(svc.JSONService())
 	e.st, e.svc, e.srv = st, svc, httptest.NewServer(mux)
-	e.client = sqs.New(sqs.Options{
+	e.client = e.newClient(64)
+}
+
+// newClient returns an SDK client of the env's server, as a separate
+// program would have, keeping up to maxIdle idle connections.
+func (e *env) newClient(maxIdle int) *sqs.Client {
+	return sqs.New(sqs.Options{
 		Region:           "us-east-1",
 		Credentials:      credentials.NewStaticCredentialsProvider("AKIDTEST", "secret", ""),
 		BaseEndpoint:     aws.String(e.srv.URL),
 		RetryMaxAttempts: 1,
 		HTTPClient: awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) {
-			tr.MaxIdleConnsPerHost = 64
+			tr.MaxIdleConnsPerHost = maxIdle
 		}),
 	})
 }

@@ -257,52 +257,20 @@ func setStrings(s *jsonScanner, dst *[]string, i int) int {
 	return i
 }
 
-func (r *sendMessageRequest) decodeFast(data []byte) bool {
+// decodeBatch decodes a batch request: its QueueUrl, and its Entries, each
+// entry's members with member (as object calls it).
+func decodeBatch[E any](data []byte, queueURL *string, entries *[]E, member func(e *E, s *jsonScanner, key []byte) int) bool {
 	return decodeTop(data, func(s *jsonScanner, k []byte) int {
 		switch string(k) {
 		case "QueueUrl":
-			return setString(s, &r.QueueUrl, 0)
-		case "MessageBody":
-			return setString(s, &r.MessageBody, 1)
-		case "DelaySeconds":
-			return setInt32(s, &r.DelaySeconds, 2)
-		case "MessageDeduplicationId":
-			return setString(s, &r.MessageDeduplicationId, 3)
-		case "MessageGroupId":
-			return setString(s, &r.MessageGroupId, 4)
-		}
-		return -1
-	})
-}
-
-func (r *sendMessageBatchRequest) decodeFast(data []byte) bool {
-	return decodeTop(data, func(s *jsonScanner, k []byte) int {
-		switch string(k) {
-		case "QueueUrl":
-			return setString(s, &r.QueueUrl, 0)
+			return setString(s, queueURL, 0)
 		case "Entries":
-			r.Entries = []sendMessageBatchRequestEntry{}
+			*entries = []E{}
 			ok := s.array(func() bool {
-				var e sendMessageBatchRequestEntry
-				if !s.object(func(k []byte) int {
-					switch string(k) {
-					case "Id":
-						return setString(s, &e.Id, 0)
-					case "MessageBody":
-						return setString(s, &e.MessageBody, 1)
-					case "DelaySeconds":
-						return setInt32(s, &e.DelaySeconds, 2)
-					case "MessageDeduplicationId":
-						return setString(s, &e.MessageDeduplicationId, 3)
-					case "MessageGroupId":
-						return setString(s, &e.MessageGroupId, 4)
-					}
-					return -1
-				}) {
-					return false
-				}
-				r.Entries = append(r.Entries, e)
-				return true
+				var zero E
+				*entries = append(*entries, zero)
+				e := &(*entries)[len(*entries)-1]
+				return s.object(func(k []byte) int { return member(e, s, k) })
 			})
 			if !ok {
 				return -1
@@ -311,6 +279,43 @@ func (r *sendMessageBatchRequest) decodeFast(data []byte) bool {
 		}
 		return -1
 	})
+}
+
+// decodeSendMember reads a member that SendMessage requests and
+// SendMessageBatch entries share into its field (indexes 1 to 4: 0 is
+// QueueUrl or Id).
+func decodeSendMember(s *jsonScanner, k []byte, body *string, delay **int32, dedup, group *string) int {
+	switch string(k) {
+	case "MessageBody":
+		return setString(s, body, 1)
+	case "DelaySeconds":
+		return setInt32(s, delay, 2)
+	case "MessageDeduplicationId":
+		return setString(s, dedup, 3)
+	case "MessageGroupId":
+		return setString(s, group, 4)
+	}
+	return -1
+}
+
+func (r *sendMessageRequest) decodeFast(data []byte) bool {
+	return decodeTop(data, func(s *jsonScanner, k []byte) int {
+		if string(k) == "QueueUrl" {
+			return setString(s, &r.QueueUrl, 0)
+		}
+		return decodeSendMember(s, k, &r.MessageBody, &r.DelaySeconds, &r.MessageDeduplicationId, &r.MessageGroupId)
+	})
+}
+
+func (r *sendMessageBatchRequest) decodeFast(data []byte) bool {
+	return decodeBatch(data, &r.QueueUrl, &r.Entries, (*sendMessageBatchRequestEntry).decodeMember)
+}
+
+func (e *sendMessageBatchRequestEntry) decodeMember(s *jsonScanner, k []byte) int {
+	if string(k) == "Id" {
+		return setString(s, &e.Id, 0)
+	}
+	return decodeSendMember(s, k, &e.MessageBody, &e.DelaySeconds, &e.MessageDeduplicationId, &e.MessageGroupId)
 }
 
 func (r *receiveMessageRequest) decodeFast(data []byte) bool {
@@ -350,33 +355,15 @@ func (r *deleteMessageRequest) decodeFast(data []byte) bool {
 }
 
 func (r *deleteMessageBatchRequest) decodeFast(data []byte) bool {
-	return decodeTop(data, func(s *jsonScanner, k []byte) int {
-		switch string(k) {
-		case "QueueUrl":
-			return setString(s, &r.QueueUrl, 0)
-		case "Entries":
-			r.Entries = []deleteMessageBatchRequestEntry{}
-			ok := s.array(func() bool {
-				var e deleteMessageBatchRequestEntry
-				if !s.object(func(k []byte) int {
-					switch string(k) {
-					case "Id":
-						return setString(s, &e.Id, 0)
-					case "ReceiptHandle":
-						return setString(s, &e.ReceiptHandle, 1)
-					}
-					return -1
-				}) {
-					return false
-				}
-				r.Entries = append(r.Entries, e)
-				return true
-			})
-			if !ok {
-				return -1
-			}
-			return 1
-		}
-		return -1
-	})
+	return decodeBatch(data, &r.QueueUrl, &r.Entries, (*deleteMessageBatchRequestEntry).decodeMember)
+}
+
+func (e *deleteMessageBatchRequestEntry) decodeMember(s *jsonScanner, k []byte) int {
+	switch string(k) {
+	case "Id":
+		return setString(s, &e.Id, 0)
+	case "ReceiptHandle":
+		return setString(s, &e.ReceiptHandle, 1)
+	}
+	return -1
 }

@@ -324,10 +324,11 @@ func TestFifoDurability(t *testing.T) {
 	dedup := e.sendFifo(url, "c1", "c", "c1")
 	in := &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), MaxNumberOfMessages: 1, WaitTimeSeconds: 1,
 		MessageSystemAttributeNames: []types.MessageSystemAttributeName{"ApproximateReceiveCount"}}
+	// The visibility timeout starts while the receive is in progress.
+	inFlightSince := time.Now()
 	if got := e.receive(in); len(got) != 1 || aws.ToString(got[0].Body) != "a1" {
 		t.Fatalf("first %v", bodiesOf(got))
 	}
-	inFlightSince := time.Now()
 	// A message of group d stored in its backlog but not promoted.
 	q := e.svc.lookup(queueID{Scope{"000000000000", "us-east-1"}, "q.fifo"})
 	orphan := &store.Msg{Subject: backlogSubject(q.rec.Stream, groupHash("d")), Data: []byte("d1"), Header: store.Header{

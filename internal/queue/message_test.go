@@ -196,7 +196,7 @@ func TestBinaryAndCustomAttributes(t *testing.T) {
 	if aws.ToString(sent.MD5OfMessageAttributes) != "8cbe4db156db8a94db8b801b7addb984" {
 		t.Errorf("binary MD5 %s", aws.ToString(sent.MD5OfMessageAttributes))
 	}
-	msgs := e.receive(&sqs.ReceiveMessageInput{QueueUrl: aws.String(url), MessageAttributeNames: []string{"All"}})
+	msgs := e.receive(&sqs.ReceiveMessageInput{QueueUrl: aws.String(url), WaitTimeSeconds: 1, MessageAttributeNames: []string{"All"}})
 	if len(msgs) != 1 || string(msgs[0].MessageAttributes["attr1"].BinaryValue) != string(bin) ||
 		aws.ToString(msgs[0].MD5OfMessageAttributes) != "8cbe4db156db8a94db8b801b7addb984" {
 		t.Fatalf("received %+v", msgs)
@@ -211,7 +211,7 @@ func TestBinaryAndCustomAttributes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	msgs = e.receive(&sqs.ReceiveMessageInput{QueueUrl: aws.String(url), MessageAttributeNames: []string{"All"}})
+	msgs = e.receive(&sqs.ReceiveMessageInput{QueueUrl: aws.String(url), WaitTimeSeconds: 1, MessageAttributeNames: []string{"All"}})
 	if len(msgs) != 1 || aws.ToString(msgs[0].MD5OfMessageAttributes) != aws.ToString(sent.MD5OfMessageAttributes) {
 		t.Fatalf("received %+v", msgs)
 	}

@@ -114,10 +114,7 @@ func (s *Service) startMessageMoveTask(ctx context.Context, _ *awsproto.Request,
 		ID: newMessageID(), Status: taskRunning, Destination: req.DestinationArn,
 		Rate: req.MaxNumberOfMessagesPerSecond, ToMove: int64(visible), Started: time.Now().UnixMilli(),
 	}
-	err = s.update(ctx, src.rec.id(), func(rec *record) error {
-		if rec.Stream != src.rec.Stream {
-			return ErrQueueNotFound
-		}
+	err = s.updateQueue(ctx, src, func(rec *record) error {
 		for _, t := range rec.MoveTasks {
 			if t.Status == taskRunning {
 				return errInvalidParameterValue("There is already a task running. Only one active task is allowed for a source queue arn at a given time.")

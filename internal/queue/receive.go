@@ -283,10 +283,7 @@ func (s *Service) deleteMessage(ctx context.Context, r *awsproto.Request, req *d
 	}
 	ctx, cancel := context.WithTimeout(ctx, deleteTimeout)
 	defer cancel()
-	if err := s.deleteOne(ctx, q, req.ReceiptHandle); err != nil {
-		return nil, err
-	}
-	return struct{}{}, nil
+	return noResult(s.deleteOne(ctx, q, req.ReceiptHandle))
 }
 
 // deleteTimeout bounds a DeleteMessage or DeleteMessageBatch.
@@ -326,10 +323,7 @@ func (s *Service) changeMessageVisibility(ctx context.Context, r *awsproto.Reque
 	if err != nil {
 		return nil, err
 	}
-	if err := s.changeVisibilityOne(ctx, q, req.ReceiptHandle, int(*req.VisibilityTimeout)); err != nil {
-		return nil, err
-	}
-	return struct{}{}, nil
+	return noResult(s.changeVisibilityOne(ctx, q, req.ReceiptHandle, int(*req.VisibilityTimeout)))
 }
 
 // changeVisibilityOne changes the visibility timeout of the message a

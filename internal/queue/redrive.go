@@ -2,7 +2,6 @@ package queue
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"slices"
 	"strconv"
@@ -139,42 +138,18 @@ func (s *Service) listDeadLetterSourceQueues(_ context.Context, r *awsproto.Requ
 	if err != nil {
 		return nil, err
 	}
-	limit := 1000
-	if req.MaxResults != nil {
-		limit = int(*req.MaxResults)
-		if limit < 1 || limit > 1000 {
-			return nil, errInvalidParameterValue("Value for parameter MaxResults is invalid. Reason: MaxResults must be an integer between 1 and 1000.")
-		}
-	}
-	after := ""
-	if req.NextToken != "" {
-		b, err := base64.RawURLEncoding.DecodeString(req.NextToken)
-		if err != nil || len(b) == 0 {
-			return nil, errInvalidParameterValue("Invalid NextToken value.")
-		}
-		after = string(b)
-	}
 	target := dlq.arn()
-	sc := dlq.rec.id().Scope
-	res := &listDeadLetterSourceQueuesResult{QueueUrls: []string{}}
-	for _, rec := range s.list(sc, "") {
-		if after != "" && rec.Name <= after {
-			continue
-		}
+	urls, next, err := s.listURLs(r, dlq.rec.id().Scope, "", req.MaxResults, req.NextToken, func(rec *record) bool {
 		p := parseRedrivePolicy(rec.Attributes[attrRedrivePolicy])
-		if p == nil || p.targetArn != target {
-			continue
-		}
-		if len(res.QueueUrls) == limit {
-			if req.MaxResults != nil {
-				last := res.QueueUrls[len(res.QueueUrls)-1]
-				res.NextToken = base64.RawURLEncoding.EncodeToString([]byte(last[strings.LastIndexByte(last, '/')+1:]))
-			}
-			break
-		}
-		res.QueueUrls = append(res.QueueUrls, queueURL(r.HTTP, sc.Account, rec.Name))
+		return p != nil && p.targetArn == target
+	})
+	if err != nil {
+		return nil, err
 	}
-	return res, nil
+	if urls == nil {
+		urls = []string{} // a required member
+	}
+	return &listDeadLetterSourceQueuesResult{QueueUrls: urls, NextToken: next}, nil
 }
 
 // isDeadLetterQueue reports whether some queue's RedrivePolicy targets arn.

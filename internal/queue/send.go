@@ -64,23 +64,31 @@ func (s *Service) sendMessage(ctx context.Context, r *awsproto.Request, req *sen
 	if err != nil {
 		return nil, err
 	}
-	attrs, err := wireAttributes(req.MessageAttributes)
-	if err != nil {
-		return nil, err
-	}
-	p := sendParams{
-		body: req.MessageBody, attrs: attrs,
-		groupID: req.MessageGroupId, dedupID: req.MessageDeduplicationId,
+	p, err := sendParams{
+		body: req.MessageBody, groupID: req.MessageGroupId, dedupID: req.MessageDeduplicationId,
 		delay: req.DelaySeconds, sender: senderID(r.Caller),
-	}
-	trace, ok, err := checkSystemAttributes(req.MessageSystemAttributes)
+	}.withAttributes(req.MessageAttributes, req.MessageSystemAttributes)
 	if err != nil {
 		return nil, err
+	}
+	return s.send(ctx, q, p)
+}
+
+// withAttributes adds a request's message attributes and its AWSTraceHeader
+// system attribute to p, checked as SQS checks them.
+func (p sendParams) withAttributes(attrs, system map[string]messageAttributeValue) (sendParams, error) {
+	var err error
+	if p.attrs, err = wireAttributes(attrs); err != nil {
+		return p, err
+	}
+	trace, ok, err := checkSystemAttributes(system)
+	if err != nil {
+		return p, err
 	}
 	if ok {
 		p.trace = &trace
 	}
-	return s.send(ctx, q, p)
+	return p, nil
 }
 
 // senderID is what ReceiveMessage reports as SenderId: the access key id of
@@ -227,10 +235,7 @@ func (s *Service) store(ctx context.Context, q *queue, out []*outgoing) []error 
 	}
 	if delayed && !q.rec.Delayed {
 		// From now on every node runs this queue's mover.
-		err := s.update(ctx, q.rec.id(), func(rec *record) error {
-			if rec.Stream != q.rec.Stream {
-				return ErrQueueNotFound
-			}
+		err := s.updateQueue(ctx, q, func(rec *record) error {
 			rec.Delayed = true
 			return nil
 		})

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"sort"
 	"strings"
 	"sync"
@@ -78,12 +79,12 @@ type Service struct {
 	stopAfter func() bool
 	wg        sync.WaitGroup
 
-	mu      sync.RWMutex
-	queues  map[queueID]*queue
-	runs    map[string]*runtime // by stream, survives record updates
-	applied uint64
-	cond    *sync.Cond
-	closed  bool
+	mirror *store.Mirror // keeps queues in step with the bucket (apply)
+
+	mu     sync.RWMutex
+	queues map[queueID]*queue
+	runs   map[string]*runtime // by stream, survives record updates
+	closed bool
 
 	purgeMu   sync.Mutex
 	lastPurge map[string]time.Time // by stream (this node only)
@@ -119,15 +120,14 @@ func Open(ctx context.Context, st *store.Store, log *slog.Logger) (*Service, err
 		lastPurge: map[string]time.Time{},
 		firstRecv: newFirstReceiveCache(1 << 16),
 	}
-	s.cond = sync.NewCond(&s.mu)
 	s.stopAfter = context.AfterFunc(ctx, cancel)
-	ready, err := kv.Watch(bg, s.apply)
+	s.mirror, err = kv.Mirror(bg, s.apply)
 	if err != nil {
 		s.Close()
 		return nil, err
 	}
 	select {
-	case <-ready:
+	case <-s.mirror.Ready():
 	case <-bg.Done():
 		s.Close()
 		return nil, errors.Join(ctx.Err(), errors.New("queue: closed while loading"))
@@ -145,8 +145,10 @@ func (s *Service) Close() error {
 	for _, rt := range s.runs {
 		runs = append(runs, rt)
 	}
-	s.cond.Broadcast()
 	s.mu.Unlock()
+	if s.mirror != nil {
+		s.mirror.Close()
+	}
 	s.stopAfter()
 	s.cancel()
 	for _, rt := range runs {
@@ -197,48 +199,10 @@ func (s *Service) apply(e store.Entry) {
 			}
 		}
 	}
-	if e.Revision > s.applied {
-		s.applied = e.Revision
-	}
-	s.cond.Broadcast()
 	s.mu.Unlock()
 	if stopMover != nil {
 		stopMover.stopMover()
 	}
-}
-
-// waitApplied blocks until the local copy has applied revision rev, so a
-// write is visible to the next request on this node (read-your-writes).
-func (s *Service) waitApplied(ctx context.Context, rev uint64) error {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	stop := context.AfterFunc(ctx, func() {
-		s.mu.Lock()
-		s.cond.Broadcast()
-		s.mu.Unlock()
-	})
-	defer stop()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for s.applied < rev {
-		if s.closed {
-			return errors.New("queue: service closed")
-		}
-		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("queue: write %d not applied locally: %w", rev, err)
-		}
-		s.cond.Wait()
-	}
-	return nil
-}
-
-// catchUp waits until the local copy has seen every write made so far.
-func (s *Service) catchUp(ctx context.Context) error {
-	rev, err := s.kv.LastRevision(ctx)
-	if err != nil {
-		return err
-	}
-	return s.waitApplied(ctx, rev)
 }
 
 func (s *Service) lookup(id queueID) *queue {
@@ -268,46 +232,36 @@ func (s *Service) list(sc Scope, prefix string) []*record {
 }
 
 // update applies fn to a copy of a queue's record and stores the result with
-// compare-and-set, retrying on conflicts.
+// compare-and-set, retrying on conflicts (store.Mirror.Write).
 func (s *Service) update(ctx context.Context, id queueID, fn func(*record) error) error {
-	for attempt := 0; attempt < 20; attempt++ {
+	return s.mirror.Write(ctx, "queue "+id.name, func() (uint64, error) {
 		q := s.lookup(id)
 		if q == nil {
-			return ErrQueueNotFound
+			return 0, ErrQueueNotFound
 		}
 		rec := *q.rec
-		rec.Attributes = cloneMap(q.rec.Attributes)
-		rec.Tags = cloneMap(q.rec.Tags)
+		rec.Attributes = maps.Clone(q.rec.Attributes)
+		rec.Tags = maps.Clone(q.rec.Tags)
 		rec.MoveTasks = append([]moveTask(nil), q.rec.MoveTasks...)
 		if err := fn(&rec); err != nil {
-			return err
+			return 0, err
 		}
 		data, err := json.Marshal(&rec)
 		if err != nil {
-			return err
+			return 0, err
 		}
-		rev, err := s.kv.Update(ctx, id.key(), data, q.rev)
-		if errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrNotFound) {
-			if err := s.catchUp(ctx); err != nil {
-				return err
-			}
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		return s.waitApplied(ctx, rev)
-	}
-	return fmt.Errorf("queue %s: too many concurrent updates", id.name)
+		return store.GoneIsConflict(s.kv.Update(ctx, id.key(), data, q.rev))
+	})
 }
 
-func cloneMap(m map[string]string) map[string]string {
-	if m == nil {
-		return nil
-	}
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
+// updateQueue is update for the queue a request resolved: if that queue
+// has been deleted (and perhaps created again) since, it fails with
+// ErrQueueNotFound.
+func (s *Service) updateQueue(ctx context.Context, q *queue, fn func(*record) error) error {
+	return s.update(ctx, q.rec.id(), func(rec *record) error {
+		if rec.Stream != q.rec.Stream {
+			return ErrQueueNotFound
+		}
+		return fn(rec)
+	})
 }

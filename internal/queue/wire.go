@@ -59,11 +59,26 @@ type queueURLRequest struct {
 
 func (r *queueURLRequest) validate() error { return requireQueueURL(r.QueueUrl) }
 
-func requireQueueURL(u string) error {
+// requireQueueURL checks that a request has its QueueUrl and then its
+// other required members, in order: MissingParameter names the first one
+// absent.
+func requireQueueURL(u string, members ...required) error {
 	if u == "" {
 		return errMissingParameter("QueueUrl")
 	}
+	for _, m := range members {
+		if !m.present {
+			return errMissingParameter(m.name)
+		}
+	}
 	return nil
+}
+
+// required is a required member of a request: its name, and whether the
+// request has it.
+type required struct {
+	name    string
+	present bool
 }
 
 type getQueueAttributesRequest struct {
@@ -98,13 +113,7 @@ type sendMessageRequest struct {
 }
 
 func (r *sendMessageRequest) validate() error {
-	if err := requireQueueURL(r.QueueUrl); err != nil {
-		return err
-	}
-	if r.MessageBody == "" {
-		return errMissingParameter("MessageBody")
-	}
-	return nil
+	return requireQueueURL(r.QueueUrl, required{"MessageBody", r.MessageBody != ""})
 }
 
 type sendMessageResult struct {
@@ -150,13 +159,7 @@ type deleteMessageRequest struct {
 }
 
 func (r *deleteMessageRequest) validate() error {
-	if err := requireQueueURL(r.QueueUrl); err != nil {
-		return err
-	}
-	if r.ReceiptHandle == "" {
-		return errMissingParameter("ReceiptHandle")
-	}
-	return nil
+	return requireQueueURL(r.QueueUrl, required{"ReceiptHandle", r.ReceiptHandle != ""})
 }
 
 type changeMessageVisibilityRequest struct {
@@ -166,16 +169,9 @@ type changeMessageVisibilityRequest struct {
 }
 
 func (r *changeMessageVisibilityRequest) validate() error {
-	if err := requireQueueURL(r.QueueUrl); err != nil {
-		return err
-	}
-	if r.ReceiptHandle == "" {
-		return errMissingParameter("ReceiptHandle")
-	}
-	if r.VisibilityTimeout == nil {
-		return errMissingParameter("VisibilityTimeout")
-	}
-	return nil
+	return requireQueueURL(r.QueueUrl,
+		required{"ReceiptHandle", r.ReceiptHandle != ""},
+		required{"VisibilityTimeout", r.VisibilityTimeout != nil})
 }
 
 type sendMessageBatchRequest struct {
@@ -257,13 +253,7 @@ type setQueueAttributesRequest struct {
 }
 
 func (r *setQueueAttributesRequest) validate() error {
-	if err := requireQueueURL(r.QueueUrl); err != nil {
-		return err
-	}
-	if r.Attributes == nil {
-		return errMissingParameter("Attributes")
-	}
-	return nil
+	return requireQueueURL(r.QueueUrl, required{"Attributes", r.Attributes != nil})
 }
 
 type tagQueueRequest struct {
@@ -272,13 +262,7 @@ type tagQueueRequest struct {
 }
 
 func (r *tagQueueRequest) validate() error {
-	if err := requireQueueURL(r.QueueUrl); err != nil {
-		return err
-	}
-	if len(r.Tags) == 0 {
-		return errMissingParameter("Tags")
-	}
-	return nil
+	return requireQueueURL(r.QueueUrl, required{"Tags", len(r.Tags) > 0})
 }
 
 type untagQueueRequest struct {
@@ -287,13 +271,7 @@ type untagQueueRequest struct {
 }
 
 func (r *untagQueueRequest) validate() error {
-	if err := requireQueueURL(r.QueueUrl); err != nil {
-		return err
-	}
-	if len(r.TagKeys) == 0 {
-		return errMissingParameter("TagKeys")
-	}
-	return nil
+	return requireQueueURL(r.QueueUrl, required{"TagKeys", len(r.TagKeys) > 0})
 }
 
 type listQueueTagsResult struct {
@@ -308,16 +286,9 @@ type addPermissionRequest struct {
 }
 
 func (r *addPermissionRequest) validate() error {
-	if err := requireQueueURL(r.QueueUrl); err != nil {
-		return err
-	}
-	if r.Label == "" {
-		return errMissingParameter("Label")
-	}
-	if len(r.Actions) == 0 {
-		return errMissingParameter("Actions")
-	}
-	return nil
+	return requireQueueURL(r.QueueUrl,
+		required{"Label", r.Label != ""},
+		required{"Actions", len(r.Actions) > 0})
 }
 
 type removePermissionRequest struct {
@@ -326,13 +297,7 @@ type removePermissionRequest struct {
 }
 
 func (r *removePermissionRequest) validate() error {
-	if err := requireQueueURL(r.QueueUrl); err != nil {
-		return err
-	}
-	if r.Label == "" {
-		return errMissingParameter("Label")
-	}
-	return nil
+	return requireQueueURL(r.QueueUrl, required{"Label", r.Label != ""})
 }
 
 type listDeadLetterSourceQueuesRequest struct {

@@ -121,3 +121,14 @@ func (m *Mirror) Write(ctx context.Context, what string, write func() (uint64, e
 	}
 	return fmt.Errorf("%s: too many concurrent writes", what)
 }
+
+// GoneIsConflict passes on the result of a compare-and-set update
+// (KV.Update) for Write, reporting a record deleted meanwhile (ErrNotFound)
+// as ErrConflict: Write then catches up and calls write again, which finds
+// the record gone in the mirror.
+func GoneIsConflict(rev uint64, err error) (uint64, error) {
+	if errors.Is(err, ErrNotFound) {
+		return 0, ErrConflict
+	}
+	return rev, err
+}

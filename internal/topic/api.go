@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"maps"
 	"sort"
 	"strconv"
 	"strings"
@@ -238,7 +239,7 @@ func (s *Service) createTopic(ctx context.Context, r *awsproto.Request, req *cre
 		data, _ := json.Marshal(rec)
 		rev, err := s.kv.Create(ctx, topicKey(sc, name), data)
 		if errors.Is(err, store.ErrExists) {
-			if err := s.catchUp(ctx); err != nil {
+			if err := s.mirror.CatchUp(ctx); err != nil {
 				return nil, err
 			}
 			continue
@@ -246,7 +247,7 @@ func (s *Service) createTopic(ctx context.Context, r *awsproto.Request, req *cre
 		if err != nil {
 			return nil, err
 		}
-		if err := s.waitApplied(ctx, rev); err != nil {
+		if err := s.mirror.Wait(ctx, rev); err != nil {
 			return nil, err
 		}
 		return &createTopicResponse{TopicArn: arn}, nil
@@ -279,7 +280,7 @@ func (s *Service) deleteTopic(ctx context.Context, r *awsproto.Request, req *top
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
-	if err := s.waitApplied(ctx, rev); err != nil {
+	if err := s.mirror.Wait(ctx, rev); err != nil {
 		return nil, err
 	}
 	return &emptyResponse{}, nil
@@ -414,9 +415,9 @@ const maxTags = 50
 
 func checkTags(in []tag, existing map[string]string) (map[string]string, error) {
 	if len(in) == 0 {
-		return cloneMap(existing), nil
+		return maps.Clone(existing), nil
 	}
-	out := cloneMap(existing)
+	out := maps.Clone(existing)
 	if out == nil {
 		out = map[string]string{}
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"maps"
 	"net/http"
 	"sort"
 	"strings"
@@ -324,13 +325,6 @@ func filterScope(attrs map[string]string) string {
 	return ScopeAttributes
 }
 
-// waitApplied blocks until the local copy has applied revision rev.
-func (s *Service) waitApplied(ctx context.Context, rev uint64) error {
-	return s.mirror.Wait(ctx, rev)
-}
-
-func (s *Service) catchUp(ctx context.Context) error { return s.mirror.CatchUp(ctx) }
-
 // topicView is a consistent copy of a topic and its subscriptions.
 type topicView struct {
 	rec  *topicRecord
@@ -375,13 +369,13 @@ func (s *Service) updateTopic(ctx context.Context, sc Scope, name string, fn fun
 			return 0, ErrTopicNotFound
 		}
 		rec := *v.rec
-		rec.Attributes = cloneMap(v.rec.Attributes)
-		rec.Tags = cloneMap(v.rec.Tags)
+		rec.Attributes = maps.Clone(v.rec.Attributes)
+		rec.Tags = maps.Clone(v.rec.Tags)
 		if err := fn(&rec); err != nil {
 			return 0, err
 		}
 		data, _ := json.Marshal(&rec)
-		return s.conflictIfGone(s.kv.Update(ctx, topicKey(sc, name), data, v.rev))
+		return store.GoneIsConflict(s.kv.Update(ctx, topicKey(sc, name), data, v.rev))
 	})
 }
 
@@ -395,31 +389,11 @@ func (s *Service) updateSub(ctx context.Context, sc Scope, id string, fn func(*s
 			return 0, errSubGone
 		}
 		rec := *ss.rec
-		rec.Attrs = cloneMap(ss.rec.Attrs)
+		rec.Attrs = maps.Clone(ss.rec.Attrs)
 		if err := fn(&rec); err != nil {
 			return 0, err
 		}
 		data, _ := json.Marshal(&rec)
-		return s.conflictIfGone(s.kv.Update(ctx, subKey(sc, id), data, ss.rev))
+		return store.GoneIsConflict(s.kv.Update(ctx, subKey(sc, id), data, ss.rev))
 	})
-}
-
-// conflictIfGone treats a record deleted under an update as a conflict: the
-// retry then reads the mirror again and finds it gone.
-func (s *Service) conflictIfGone(rev uint64, err error) (uint64, error) {
-	if errors.Is(err, store.ErrNotFound) {
-		return 0, store.ErrConflict
-	}
-	return rev, err
-}
-
-func cloneMap(m map[string]string) map[string]string {
-	if m == nil {
-		return nil
-	}
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
 }

@@ -177,7 +177,7 @@ func (s *Service) subscribe(ctx context.Context, r *awsproto.Request, req *subsc
 	if err != nil {
 		return nil, err
 	}
-	if err := s.waitApplied(ctx, rev); err != nil {
+	if err := s.mirror.Wait(ctx, rev); err != nil {
 		return nil, err
 	}
 	if rec.Pending {
@@ -286,7 +286,7 @@ func (s *Service) unsubscribeArn(ctx context.Context, sc Scope, id string) error
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
-	if err := s.waitApplied(ctx, rev); err != nil {
+	if err := s.mirror.Wait(ctx, rev); err != nil {
 		return err
 	}
 	err = s.updateTopic(ctx, sc, ss.rec.Topic, func(t *topicRecord) error {
