@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/switchyard/switchyard/internal/config"
@@ -36,7 +37,21 @@ func main() {
 	}
 }
 
+// defaultGCPercent is the garbage collector's target when GOGC is not
+// set. The server's live heap is small (tens of MiB: catalog, queue and
+// connection state; message data lives in the store's files) and almost
+// every allocation is per request, so the collector's default of 100 made
+// it run often: with 200, SQS send+receive+delete in batches of ten took
+// 52-53 µs of server CPU per message instead of 59 and moved 9% more
+// messages (bench/sqs, 64 clients, 2 cores), for a peak heap of about
+// three times the live heap instead of two. GOGC and GOMEMLIMIT in the
+// environment still decide when set.
+const defaultGCPercent = 200
+
 func serve(args []string) int {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(defaultGCPercent)
+	}
 	cfg, err := config.Load(args, os.Getenv)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "switchyard:", err)
