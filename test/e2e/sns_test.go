@@ -2,7 +2,9 @@ package e2e
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -10,6 +12,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
+	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
+
+	"github.com/switchyard/switchyard/internal/config"
 )
 
 // A rule whose target is an SNS topic: the target's payload is published
@@ -102,5 +107,59 @@ func TestEventBridgeToSNS(t *testing.T) {
 	dead := e.adDeadLetters(t, dlqURL, 1)
 	if len(dead) != 1 || dead[0]["ERROR_CODE"] != "NO_RESOURCE" {
 		t.Errorf("dead letters %v", dead)
+	}
+}
+
+// A lambda subscription invokes a function from the configuration with
+// the event SNS sends Lambda: Records[0].Sns carries the message.
+func TestSNSToLambda(t *testing.T) {
+	got := make(chan []byte, 4)
+	fn := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		got <- b
+	}))
+	defer fn.Close()
+	e := start(t, func(c *config.Config) {
+		c.Targets.Lambda = map[string]config.LambdaFunction{"notify": {URL: fn.URL}}
+	})
+	c := ctx(t)
+	topics := sns.NewFromConfig(e.cfg, func(o *sns.Options) { o.BaseEndpoint = aws.String(e.srv.URL()) })
+	topic, err := topics.CreateTopic(c, &sns.CreateTopicInput{Name: aws.String("alerts")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := topics.Subscribe(c, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("lambda"),
+		Endpoint: aws.String("arn:aws:lambda:us-east-1:" + testAccount + ":function:notify")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := topics.Publish(c, &sns.PublishInput{TopicArn: topic.TopicArn, Message: aws.String("disk full"), Subject: aws.String("ops"),
+		MessageAttributes: map[string]snstypes.MessageAttributeValue{"severity": {DataType: aws.String("String"), StringValue: aws.String("high")}}}); err != nil {
+		t.Fatal(err)
+	}
+	var body []byte
+	select {
+	case body = <-got:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the function was not invoked")
+	}
+	var ev struct {
+		Records []struct {
+			EventSource string
+			Sns         struct {
+				Type, TopicArn, Subject, Message string
+				MessageAttributes                map[string]struct{ Type, Value string }
+			}
+		}
+	}
+	if err := json.Unmarshal(body, &ev); err != nil {
+		t.Fatalf("%v: %s", err, body)
+	}
+	if len(ev.Records) != 1 || ev.Records[0].EventSource != "aws:sns" {
+		t.Fatalf("event %s", body)
+	}
+	s := ev.Records[0].Sns
+	if s.Type != "Notification" || s.TopicArn != *topic.TopicArn || s.Subject != "ops" || s.Message != "disk full" ||
+		s.MessageAttributes["severity"].Value != "high" || s.MessageAttributes["severity"].Type != "String" {
+		t.Errorf("event %s", body)
 	}
 }
