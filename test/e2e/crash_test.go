@@ -80,9 +80,18 @@ func (p *proc) kill() {
 	}
 }
 
-// Every event that got an EventId reaches its target, even when the server
-// is killed with SIGKILL mid-stream, several times.
-func TestKill9LosesNothingAccepted(t *testing.T) {
+// killable is a server in a subprocess, to be killed with SIGKILL and
+// started again on the same address and data directory.
+type killable struct {
+	t                  *testing.T
+	bin, addr, dataDir string
+	p                  *proc
+}
+
+// startKillable starts a server subprocess and returns clients for it
+// (skipped with -short).
+func startKillable(t *testing.T) (*killable, *env) {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("builds and kills a real server process")
 	}
@@ -90,10 +99,21 @@ func TestKill9LosesNothingAccepted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dataDir := t.TempDir()
-	addr := freePort(t)
-	p := startProc(t, bin, addr, dataDir)
-	e := clients(t, nil, "http://"+addr, testAccount, "us-east-1")
+	k := &killable{t: t, bin: bin, addr: freePort(t), dataDir: t.TempDir()}
+	k.p = startProc(t, k.bin, k.addr, k.dataDir)
+	return k, clients(t, nil, "http://"+k.addr, testAccount, "us-east-1")
+}
+
+// kill kills the server with SIGKILL.
+func (k *killable) kill() { k.p.kill() }
+
+// start starts the server again.
+func (k *killable) start() { k.p = startProc(k.t, k.bin, k.addr, k.dataDir) }
+
+// Every event that got an EventId reaches its target, even when the server
+// is killed with SIGKILL mid-stream, several times.
+func TestKill9LosesNothingAccepted(t *testing.T) {
+	k, e := startKillable(t)
 	c := ctx(t)
 	out, err := e.sqs.CreateQueue(c, &sqs.CreateQueueInput{QueueName: aws.String("durable"), Attributes: map[string]string{"VisibilityTimeout": "5"}})
 	if err != nil {
@@ -137,10 +157,10 @@ func TestKill9LosesNothingAccepted(t *testing.T) {
 			go func() { defer wg.Done(); produce(pctx) }()
 		}
 		time.Sleep(700 * time.Millisecond)
-		p.kill() // SIGKILL while producers are running
+		k.kill() // SIGKILL while producers are running
 		stop()
 		wg.Wait()
-		p = startProc(t, bin, addr, dataDir)
+		k.start()
 	}
 	mu.Lock()
 	want := len(accepted)

@@ -17,17 +17,7 @@ import (
 // come back after their visibility timeout, counted as received twice.
 // Standard and FIFO queues; FIFO groups keep their order.
 func TestQueueKill9LosesNothingSent(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and kills a real server process")
-	}
-	bin, err := buildOnce()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dataDir := t.TempDir()
-	addr := freePort(t)
-	p := startProc(t, bin, addr, dataDir)
-	e := clients(t, nil, "http://"+addr, testAccount, "us-east-1")
+	k, e := startKillable(t)
 	c := ctx(t)
 	urls := map[string]string{}
 	for _, name := range []string{"plain", "ordered.fifo"} {
@@ -92,10 +82,10 @@ func TestQueueKill9LosesNothingSent(t *testing.T) {
 			go func() { defer wg.Done(); send(sctx, round*10+w) }()
 		}
 		time.Sleep(600 * time.Millisecond)
-		p.kill()
+		k.kill()
 		stop()
 		wg.Wait()
-		p = startProc(t, bin, addr, dataDir)
+		k.start()
 	}
 	if len(accepted) == 0 {
 		t.Fatal("no messages acknowledged")
