@@ -361,7 +361,11 @@ func (s *Service) getTopicAttributes(ctx context.Context, r *awsproto.Request, r
 		attrs["EffectiveDeliveryPolicy"] = dp
 	}
 	confirmed, pending := 0, 0
+	now := time.Now()
 	for _, ss := range v.subs {
+		if s.pendingExpired(ss.rec, now) {
+			continue
+		}
 		if ss.rec.Pending {
 			pending++
 		} else {

@@ -31,9 +31,12 @@ const (
 	dedupWindow = 5 * time.Minute
 )
 
+// Task kinds: a Notification, a SubscriptionConfirmation, an
+// UnsubscribeConfirmation.
 const (
-	kindNotify  = "n"
-	kindConfirm = "c"
+	kindNotify      = "n"
+	kindConfirm     = "c"
+	kindUnsubscribe = "u"
 )
 
 // task is one pending delivery (the stream message's data).
@@ -60,6 +63,10 @@ type task struct {
 	SigVersion string               `json:"sv,omitempty"`
 	Published  int64                `json:"pub"` // unix ms
 	Fifo       bool                 `json:"f,omitempty"`
+	// Rev is the bucket revision of the record the task depends on (the
+	// pending subscription, the restore record): the delivering node
+	// waits until its copy of the bucket has seen it.
+	Rev uint64 `json:"rev,omitempty"`
 }
 
 func (t *task) msg() *store.Msg {
@@ -249,15 +256,21 @@ func (d *deliverer) handle(m store.Delivery) {
 	var t task
 	_ = json.Unmarshal(m.Data(), &t)
 	attempt, seq := d.attempt(m)
-	sc := Scope{t.Account, t.Region}
-	ss := s.lookupSub(sc, t.Sub)
-	if ss == nil || ss.rec.arn() != t.SubArn {
-		// Unsubscribed (or its topic deleted) since: nothing to do.
+	if t.Rev > 0 {
+		// The record may be newer than this node's copy of the bucket.
+		if err := s.mirror.Wait(d.ctx, t.Rev); err != nil && d.ctx.Err() != nil {
+			return
+		}
+	}
+	sub := s.taskSubscription(&t)
+	if sub == nil {
+		// Unsubscribed (or its topic deleted) since, or, for an
+		// UnsubscribeConfirmation, restored or expired: nothing to do.
 		s.Stats().Dropped.Add(1)
 		d.done(m, seq)
 		return
 	}
-	pol := s.retryPolicy(ss.rec)
+	pol := s.retryPolicy(sub)
 	for {
 		err := s.invoke(d.ctx, &t)
 		if err == nil {
@@ -270,7 +283,7 @@ func (d *deliverer) handle(m store.Delivery) {
 		}
 		retries := attempt - 1
 		if !retryable(err) || retries >= pol.NumRetries {
-			s.deadLetter(d.ctx, ss.rec, &t, err, retries)
+			s.deadLetter(d.ctx, sub, &t, err, retries)
 			d.done(m, seq)
 			return
 		}
@@ -287,6 +300,26 @@ func (d *deliverer) handle(m store.Delivery) {
 		}
 		attempt++
 	}
+}
+
+// taskSubscription returns the subscription a task is for, or nil if the
+// task is moot: the subscription itself, or for an UnsubscribeConfirmation
+// the unsubscribed subscription, as long as its token can restore it.
+func (s *Service) taskSubscription(t *task) *subRecord {
+	if t.Kind == kindUnsubscribe {
+		s.mu.RLock()
+		rs := s.restores[t.Sub]
+		s.mu.RUnlock()
+		if rs == nil || rs.rec.Token != t.Token || rs.rec.Sub.Account != t.Account || rs.rec.Sub.Region != t.Region {
+			return nil
+		}
+		return &rs.rec.Sub
+	}
+	ss := s.lookupSub(Scope{t.Account, t.Region}, t.Sub)
+	if ss == nil || ss.rec.arn() != t.SubArn {
+		return nil
+	}
+	return ss.rec
 }
 
 // sleepWorking waits, telling the server the message is still being worked
@@ -427,7 +460,7 @@ func (s *Service) deliverHTTP(ctx context.Context, t *task) error {
 	h["x-amz-sns-message-type"] = []string{msgType}
 	h["x-amz-sns-message-id"] = []string{t.MessageID}
 	h["x-amz-sns-topic-arn"] = []string{t.TopicArn}
-	if t.Kind == kindNotify {
+	if t.Kind != kindConfirm {
 		h["x-amz-sns-subscription-arn"] = []string{t.SubArn}
 	}
 	if raw {

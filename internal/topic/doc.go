@@ -24,9 +24,11 @@
 // accepts, stored as given), SetTopicAttributes, Subscribe (sqs, http,
 // https, lambda; RawMessageDelivery, FilterPolicy, FilterPolicyScope,
 // RedrivePolicy, DeliveryPolicy, SubscriptionRoleArn; idempotent per
-// protocol and endpoint; ReturnSubscriptionArn), ConfirmSubscription,
-// Unsubscribe, ListSubscriptions, ListSubscriptionsByTopic (pending ones
-// listed as "PendingConfirmation"), Get/SetSubscriptionAttributes, Publish
+// protocol and endpoint; ReturnSubscriptionArn), ConfirmSubscription
+// (which also restores an unsubscribed http/https subscription, see
+// Delivery), Unsubscribe, ListSubscriptions, ListSubscriptionsByTopic
+// (pending ones listed as "PendingConfirmation"),
+// Get/SetSubscriptionAttributes, Publish
 // (Subject, MessageAttributes, MessageStructure=json with per-protocol
 // messages, MessageGroupId and MessageDeduplicationId on FIFO topics,
 // content-based deduplication as SHA-256 of the body), PublishBatch
@@ -52,10 +54,16 @@
 // bucket "switchyard-topics": "t.<account>.<region>.<name>" (attributes,
 // tags, a generation id telling apart incarnations of a name, the
 // SubscriptionsDeleted count), "s.<account>.<region>.<id>" (protocol,
-// endpoint, attributes, pending state and confirmation token) and
-// "signing" (an RSA-2048 key and its self-signed certificate, created once
-// by whichever node starts first). Every node watches the bucket into
-// memory; writes return once the local copy has applied them.
+// endpoint, attributes, pending state and confirmation token),
+// "u.<account>.<region>.<id>" (an unsubscribed http/https subscription as
+// it was, with the token of its UnsubscribeConfirmation, kept until the
+// token expires) and "signing" (an RSA-2048 key and its self-signed
+// certificate, created once by whichever node starts first). Every node
+// watches the bucket into memory; writes return once the local copy has
+// applied them. Every node also sweeps the bucket for expired records
+// (see Delivery), deleting each at the revision it read, so that nodes
+// sweeping together delete a record once and leave alone one confirmed
+// or restored meanwhile.
 //
 // # Delivery
 //
@@ -106,10 +114,35 @@
 //     x-amz-sns-rawdelivery: true), Content-Type text/plain; charset=UTF-8,
 //     User-Agent "Amazon Simple Notification Service Agent" and the headers
 //     x-amz-sns-message-type, x-amz-sns-message-id, x-amz-sns-topic-arn and
-//     x-amz-sns-subscription-arn; 2xx is success. A new http/https
-//     subscription is pending until confirmed: Subscribe files a
-//     SubscriptionConfirmation message (durable and retried like any other)
-//     whose SubscribeURL (GET) or Token (ConfirmSubscription) confirms it.
+//     x-amz-sns-subscription-arn (not on a SubscriptionConfirmation); 2xx
+//     is success. A new http/https subscription is pending until
+//     confirmed: Subscribe files a SubscriptionConfirmation message
+//     (durable and retried like any other) whose SubscribeURL (GET) or
+//     Token (ConfirmSubscription) confirms it. As in SNS, a subscription
+//     left unconfirmed for 48 hours (Options.PendingExpiry) is deleted,
+//     and a token is valid for two days (Options.TokenExpiry): an expired
+//     pending subscription is no longer listed, counted in
+//     SubscriptionsPending or answered by GetSubscriptionAttributes, its
+//     token is "Invalid parameter: Token", and the record is swept from
+//     the bucket (counted in SubscriptionsDeleted).
+//   - Unsubscribe (or the UnsubscribeURL) on a confirmed http/https
+//     subscription files an UnsubscribeConfirmation for the endpoint,
+//     durable and retried like a SubscriptionConfirmation: Type
+//     "UnsubscribeConfirmation", MessageId, Token, TopicArn, Message "You
+//     have chosen to deactivate subscription <arn>.\nTo cancel this
+//     operation and restore the subscription, visit the SubscribeURL
+//     included in this message.", SubscribeURL, Timestamp, the signature
+//     fields, and the subscription's ARN in x-amz-sns-subscription-arn.
+//     Until the token expires, its SubscribeURL or ConfirmSubscription
+//     restores the subscription: the same subscription ARN, with the
+//     attributes it had, confirmed again (ConfirmationWasAuthenticated
+//     and AuthenticateOnUnsubscribe as that confirmation sets them); if
+//     the endpoint has subscribed to the topic again meanwhile, that
+//     subscription is confirmed and returned instead. A restore after the
+//     topic was deleted answers NotFound. The message is not sent once
+//     the subscription has been restored or the token has expired, nor to
+//     sqs or lambda subscriptions, pending subscriptions, or the
+//     subscriptions of a deleted topic.
 //   - lambda: SNS's event {"Records":[{"EventSource":"aws:sns",
 //     "EventVersion":"1.0","EventSubscriptionArn","Sns":{...}}]} through
 //     Options.Lambda.
@@ -174,8 +207,11 @@
 //     per message group. Ordering holds per subscription in normal
 //     operation; after a crash, redelivery of in-flight messages may
 //     reorder them within the ack deadline (a minute).
-//   - Pending subscriptions and their tokens do not expire (SNS: 3 days);
-//     Unsubscribe sends no UnsubscribeConfirmation.
+//   - Expiry is applied at once by reads and confirmations, but the
+//     record leaves the bucket at the next sweep (every twentieth of the
+//     shorter of Options.PendingExpiry and Options.TokenExpiry, at most a
+//     minute). An unsubscribed subscription disappears from the listings
+//     at once.
 //   - Delivery status logging (the *FeedbackRoleArn attributes), KMS
 //     encryption, topic policies, data protection policies, tracing and
 //     archive/replay are stored, not applied.

@@ -78,8 +78,11 @@ func (s *Service) build(t *task) (*envelope, error) {
 		e.SignatureVersion = "1"
 	}
 	switch t.Kind {
-	case kindConfirm:
+	case kindConfirm, kindUnsubscribe:
 		e.Type = "SubscriptionConfirmation"
+		if t.Kind == kindUnsubscribe {
+			e.Type = "UnsubscribeConfirmation"
+		}
 		e.Token = t.Token
 		e.SubscribeURL = subscribeURL(t.Base, t.TopicArn, t.Token)
 	default:

@@ -15,8 +15,9 @@ import (
 //
 //   - GET SimpleNotificationService-<hash>.pem: the certificate that signs
 //     messages (SigningCertURL);
-//   - GET confirm?TopicArn=...&Token=...: confirms a subscription
-//     (SubscribeURL), answering ConfirmSubscription's XML response;
+//   - GET confirm?TopicArn=...&Token=...: confirms a subscription, or
+//     restores an unsubscribed one (SubscribeURL), answering
+//     ConfirmSubscription's XML response;
 //   - GET unsubscribe?SubscriptionArn=...: ends a subscription
 //     (UnsubscribeURL), unless it was confirmed with
 //     AuthenticateOnUnsubscribe.
@@ -46,7 +47,7 @@ func (s *Service) Handler() http.Handler {
 				RequestID       string   `xml:"ResponseMetadata>RequestId"`
 			}{NS: xmlNamespace, SubscriptionArn: arn, RequestID: reqID})
 		case name == "unsubscribe":
-			if err := s.unsubscribeLink(r.Context(), q.Get("SubscriptionArn")); err != nil {
+			if err := s.unsubscribeLink(r.Context(), q.Get("SubscriptionArn"), s.baseURL(&awsproto.Request{HTTP: r})); err != nil {
 				writeXMLError(w, err, reqID)
 				return
 			}
@@ -63,7 +64,7 @@ func (s *Service) Handler() http.Handler {
 
 const xmlNamespace = "http://sns.amazonaws.com/doc/2010-03-31/"
 
-func (s *Service) unsubscribeLink(ctx context.Context, arn string) error {
+func (s *Service) unsubscribeLink(ctx context.Context, arn, base string) error {
 	sc, id, err := parseSubARN(arn)
 	if err != nil {
 		return err
@@ -71,7 +72,7 @@ func (s *Service) unsubscribeLink(ctx context.Context, arn string) error {
 	if ss := s.lookupSub(sc, id); ss != nil && ss.rec.AuthUnsub {
 		return errAuthorization("Unsubscribe requires authentication for this subscription (AuthenticateOnUnsubscribe)")
 	}
-	return s.unsubscribeArn(ctx, sc, id)
+	return s.unsubscribeArn(ctx, sc, id, base)
 }
 
 func writeXML(w http.ResponseWriter, status int, v any) {

@@ -71,7 +71,23 @@ type Options struct {
 	// DelayScale multiplies retry delays (tests use it to shorten SNS's
 	// 20 s); 0 means 1.
 	DelayScale float64
+	// PendingExpiry is how long an http/https subscription may stay
+	// unconfirmed before it is deleted (default DefaultPendingExpiry, SNS's
+	// 48 hours).
+	PendingExpiry time.Duration
+	// TokenExpiry is how long a confirmation token is valid: the one a
+	// SubscriptionConfirmation carries, and the one in an
+	// UnsubscribeConfirmation that restores the subscription (default
+	// DefaultTokenExpiry, SNS's two days).
+	TokenExpiry time.Duration
 }
+
+// SNS deletes a subscription left unconfirmed for 48 hours, and its
+// confirmation tokens are valid for two days.
+const (
+	DefaultPendingExpiry = 48 * time.Hour
+	DefaultTokenExpiry   = 48 * time.Hour
+)
 
 // DefaultBaseURL is the base URL when neither Options.BaseURL nor a request
 // tells one.
@@ -114,6 +130,9 @@ type subRecord struct {
 	Attrs    map[string]string `json:"attributes,omitempty"`
 	Pending  bool              `json:"pending,omitempty"`
 	Token    string            `json:"token,omitempty"`
+	// TokenIssued is when Token was issued (Unix milliseconds); records
+	// stored without it count from Created.
+	TokenIssued int64 `json:"tokenIssued,omitempty"`
 	// Authenticated is ConfirmationWasAuthenticated.
 	Authenticated bool `json:"authenticated,omitempty"`
 	// AuthUnsub is AuthenticateOnUnsubscribe: the UnsubscribeURL does
@@ -125,6 +144,28 @@ type subRecord struct {
 func (s *subRecord) topicArn() string { return topicARN(Scope{s.Account, s.Region}, s.Topic) }
 func (s *subRecord) arn() string      { return s.topicArn() + ":" + s.ID }
 
+// tokenIssued returns when the subscription's token was issued.
+func (s *subRecord) tokenIssued() time.Time {
+	if s.TokenIssued > 0 {
+		return time.UnixMilli(s.TokenIssued)
+	}
+	return time.Unix(s.Created, 0)
+}
+
+// restoreRecord is an http/https subscription ended by Unsubscribe that its
+// UnsubscribeConfirmation's token can still restore: the subscription as
+// it was, the token and when it was issued (Unix milliseconds).
+type restoreRecord struct {
+	Sub    subRecord `json:"sub"`
+	Token  string    `json:"token"`
+	Issued int64     `json:"issued"`
+}
+
+type restoreState struct {
+	rec *restoreRecord
+	rev uint64
+}
+
 type topicID struct {
 	Scope
 	name string
@@ -132,6 +173,7 @@ type topicID struct {
 
 func topicKey(sc Scope, name string) string { return "t." + sc.Account + "." + sc.Region + "." + name }
 func subKey(sc Scope, id string) string     { return "s." + sc.Account + "." + sc.Region + "." + id }
+func restoreKey(sc Scope, id string) string { return "u." + sc.Account + "." + sc.Region + "." + id }
 
 const signingKey = "signing"
 
@@ -169,12 +211,18 @@ type Service struct {
 	subs    map[string]*subState // by id
 	tokens  map[string]string    // confirmation token -> sub id
 	orphans map[string]*subState // subscriptions seen before their topic
-	mirror  *store.Mirror
+	// restores holds unsubscribed subscriptions that can be restored, by
+	// subscription id; restoreTokens maps their tokens to the id.
+	restores      map[string]*restoreState
+	restoreTokens map[string]string
+	mirror        *store.Mirror
 
 	signer *signer
 	seq    atomic.Uint64 // FIFO sequence numbers
 	dl     *deliverer
 	stats  Stats
+
+	sweepDone chan struct{} // closed when the expiry sweep has stopped
 }
 
 // Open loads topics and subscriptions from the store, keeps them current,
@@ -189,6 +237,12 @@ func Open(ctx context.Context, st *store.Store, queues *queue.Service, log *slog
 	if opt.DelayScale <= 0 {
 		opt.DelayScale = 1
 	}
+	if opt.PendingExpiry <= 0 {
+		opt.PendingExpiry = DefaultPendingExpiry
+	}
+	if opt.TokenExpiry <= 0 {
+		opt.TokenExpiry = DefaultTokenExpiry
+	}
 	opt.BaseURL = strings.TrimRight(opt.BaseURL, "/")
 	kv, err := st.KV(ctx, Bucket)
 	if err != nil {
@@ -200,6 +254,7 @@ func Open(ctx context.Context, st *store.Store, queues *queue.Service, log *slog
 		ctx: bg, cancel: cancel,
 		topics: map[topicID]*topicState{}, subs: map[string]*subState{},
 		tokens: map[string]string{}, orphans: map[string]*subState{},
+		restores: map[string]*restoreState{}, restoreTokens: map[string]string{},
 	}
 	s.client = opt.HTTPClient
 	if s.client == nil {
@@ -226,6 +281,8 @@ func Open(ctx context.Context, st *store.Store, queues *queue.Service, log *slog
 		s.Close()
 		return nil, err
 	}
+	s.sweepDone = make(chan struct{})
+	go s.sweepLoop(bg)
 	return s, nil
 }
 
@@ -240,6 +297,9 @@ func (s *Service) Close() error {
 	}
 	s.stopAfter()
 	s.cancel()
+	if s.sweepDone != nil {
+		<-s.sweepDone
+	}
 	return nil
 }
 
@@ -277,6 +337,22 @@ func (s *Service) apply(e store.Entry) {
 			}
 		}
 		ts.rec, ts.rev = &rec, e.Revision
+	case "u":
+		sid := parts[2]
+		if old := s.restores[sid]; old != nil {
+			delete(s.restoreTokens, old.rec.Token)
+			delete(s.restores, sid)
+		}
+		if e.Deleted {
+			return
+		}
+		var rec restoreRecord
+		if err := json.Unmarshal(e.Value, &rec); err != nil {
+			s.log.Error("bad unsubscribed-subscription record", "key", e.Key, "err", err)
+			return
+		}
+		s.restores[sid] = &restoreState{rec: &rec, rev: e.Revision}
+		s.restoreTokens[rec.Token] = sid
 	case "s":
 		sid := parts[2]
 		if old := s.subs[sid]; old != nil {

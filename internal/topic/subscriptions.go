@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"maps"
 	"sort"
 	"strings"
 	"time"
@@ -148,8 +149,9 @@ func (s *Service) subscribe(ctx context.Context, r *awsproto.Request, req *subsc
 	}
 	// An endpoint is subscribed to a topic once; Subscribe again returns
 	// the subscription unless the attributes differ.
+	now := time.Now()
 	for _, ss := range v.subs {
-		if ss.rec.Protocol != proto || ss.rec.Endpoint != endpoint {
+		if ss.rec.Protocol != proto || ss.rec.Endpoint != endpoint || s.pendingExpired(ss.rec, now) {
 			continue
 		}
 		for k, val := range attrs {
@@ -164,11 +166,12 @@ func (s *Service) subscribe(ctx context.Context, r *awsproto.Request, req *subsc
 	rec := &subRecord{
 		ID: newUUID(), Account: tsc.Account, Region: tsc.Region, Topic: v.rec.Name, TopicGen: v.rec.Gen,
 		Protocol: proto, Endpoint: endpoint, Owner: sc.Account, Attrs: attrs,
-		Created: time.Now().Unix(),
+		Created: now.Unix(),
 	}
 	if proto == "http" || proto == "https" {
 		rec.Pending = true
 		rec.Token = newToken()
+		rec.TokenIssued = now.UnixMilli()
 	} else {
 		rec.Authenticated = true
 	}
@@ -181,7 +184,7 @@ func (s *Service) subscribe(ctx context.Context, r *awsproto.Request, req *subsc
 		return nil, err
 	}
 	if rec.Pending {
-		if err := s.sendConfirmation(ctx, v.rec, rec, s.baseURL(r)); err != nil {
+		if err := s.sendConfirmation(ctx, v.rec, rec, s.baseURL(r), rev); err != nil {
 			return nil, err
 		}
 	}
@@ -196,8 +199,9 @@ func subscribeResult(rec *subRecord, returnArn bool) string {
 }
 
 // sendConfirmation files the SubscriptionConfirmation message of a pending
-// subscription for durable delivery.
-func (s *Service) sendConfirmation(ctx context.Context, t *topicRecord, sub *subRecord, base string) error {
+// subscription for durable delivery; rev is the revision that stored the
+// subscription (the delivering node waits until it has seen it).
+func (s *Service) sendConfirmation(ctx context.Context, t *topicRecord, sub *subRecord, base string, rev uint64) error {
 	arn := t.arn()
 	tk := &task{
 		Kind: kindConfirm, Sub: sub.ID, Account: sub.Account, Region: sub.Region,
@@ -206,25 +210,60 @@ func (s *Service) sendConfirmation(ctx context.Context, t *topicRecord, sub *sub
 		Message:   "You have chosen to subscribe to the topic " + arn + ".\nTo confirm the subscription, visit the SubscribeURL included in this message.",
 		Timestamp: time.Now().UTC().Format("2006-01-02T15:04:05.000Z"),
 		Base:      base, SigVersion: t.Attributes["SignatureVersion"], Published: time.Now().UnixMilli(),
+		Rev: rev,
 	}
 	m := tk.msg()
 	m.ID = "confirm|" + sub.ID
 	return s.st.Publish(ctx, m)
 }
 
-// confirm confirms the subscription a token belongs to; authenticated
-// tells whether the request was signed (the API) or not (the
-// SubscribeURL).
+// sendUnsubscribeConfirmation files the UnsubscribeConfirmation message of
+// an unsubscribed http/https subscription for durable delivery; rev is the
+// revision that stored its restore record.
+func (s *Service) sendUnsubscribeConfirmation(ctx context.Context, rr *restoreRecord, base string, rev uint64) error {
+	sub := &rr.Sub
+	sigVersion := ""
+	if v := s.lookupTopic(Scope{sub.Account, sub.Region}, sub.Topic); v != nil {
+		sigVersion = v.rec.Attributes["SignatureVersion"]
+	}
+	arn := sub.arn()
+	tk := &task{
+		Kind: kindUnsubscribe, Sub: sub.ID, Account: sub.Account, Region: sub.Region,
+		SubArn: arn, TopicArn: sub.topicArn(), Protocol: sub.Protocol, Endpoint: sub.Endpoint,
+		MessageID: newUUID(), Token: rr.Token,
+		Message:   "You have chosen to deactivate subscription " + arn + ".\nTo cancel this operation and restore the subscription, visit the SubscribeURL included in this message.",
+		Timestamp: time.Now().UTC().Format("2006-01-02T15:04:05.000Z"),
+		Base:      base, SigVersion: sigVersion, Published: time.Now().UnixMilli(),
+		Rev: rev,
+	}
+	m := tk.msg()
+	m.ID = "unsubscribe|" + rr.Token
+	return s.st.Publish(ctx, m)
+}
+
+// confirm confirms the subscription a token belongs to, or restores the
+// unsubscribed one; authenticated tells whether the request was signed
+// (the API) or not (the SubscribeURL).
 func (s *Service) confirm(ctx context.Context, topicArn, token string, authenticated, authUnsub bool) (string, error) {
 	sc, _, err := parseTopicARN(topicArn, "Topic")
 	if err != nil {
 		return "", errInvalidParameter("Invalid parameter: Topic")
 	}
+	if token == "" {
+		return "", errInvalidParameter("Invalid parameter: Token")
+	}
 	s.mu.RLock()
 	id := s.tokens[token]
 	ss := s.subs[id]
+	var rs *restoreState
+	if ss == nil {
+		rs = s.restores[s.restoreTokens[token]]
+	}
 	s.mu.RUnlock()
-	if ss == nil || token == "" {
+	if rs != nil {
+		return s.restore(ctx, topicArn, rs, authenticated, authUnsub)
+	}
+	if ss == nil {
 		return "", errInvalidParameter("Invalid parameter: Token")
 	}
 	if ss.rec.topicArn() != topicArn {
@@ -232,6 +271,10 @@ func (s *Service) confirm(ctx context.Context, topicArn, token string, authentic
 	}
 	if !ss.rec.Pending {
 		return ss.rec.arn(), nil
+	}
+	now := time.Now()
+	if s.pendingExpired(ss.rec, now) || s.tokenExpired(ss.rec.tokenIssued(), now) {
+		return "", errInvalidParameter("Invalid parameter: Token")
 	}
 	err = s.updateSub(ctx, sc, id, func(rec *subRecord) error {
 		rec.Pending = false
@@ -246,6 +289,82 @@ func (s *Service) confirm(ctx context.Context, topicArn, token string, authentic
 		return "", err
 	}
 	return ss.rec.arn(), nil
+}
+
+// restore brings back an unsubscribed http/https subscription with the
+// token of its UnsubscribeConfirmation: the same subscription ARN, with the
+// attributes it had (filter policy, raw delivery, delivery and redrive
+// policies), confirmed again (ConfirmationWasAuthenticated and
+// AuthenticateOnUnsubscribe as this confirmation gives them). The token
+// becomes the subscription's, so confirming again with it returns the ARN.
+// If the endpoint subscribed to the topic again meanwhile, that
+// subscription is the one confirmed and returned.
+func (s *Service) restore(ctx context.Context, topicArn string, rs *restoreState, authenticated, authUnsub bool) (string, error) {
+	rr := rs.rec
+	if rr.Sub.topicArn() != topicArn {
+		return "", errInvalidParameter("Invalid parameter: Topic")
+	}
+	now := time.Now()
+	if s.tokenExpired(rr.issued(), now) {
+		return "", errInvalidParameter("Invalid parameter: Token")
+	}
+	sc := Scope{rr.Sub.Account, rr.Sub.Region}
+	v := s.lookupTopic(sc, rr.Sub.Topic)
+	if v == nil || v.rec.Gen != rr.Sub.TopicGen {
+		return "", errTopicDoesNotExist()
+	}
+	for _, ss := range v.subs {
+		if ss.rec.Protocol != rr.Sub.Protocol || ss.rec.Endpoint != rr.Sub.Endpoint || s.pendingExpired(ss.rec, now) {
+			continue
+		}
+		if ss.rec.Pending {
+			err := s.updateSub(ctx, sc, ss.rec.ID, func(rec *subRecord) error {
+				rec.Pending = false
+				rec.Authenticated = authenticated
+				rec.AuthUnsub = authUnsub
+				return nil
+			})
+			if err != nil {
+				return "", err
+			}
+		}
+		s.dropRestore(ctx, sc, rr.Sub.ID, rs.rev)
+		return ss.rec.arn(), nil
+	}
+	sub := rr.Sub
+	sub.Attrs = maps.Clone(rr.Sub.Attrs)
+	sub.Pending = false
+	sub.Token = rr.Token
+	sub.TokenIssued = rr.Issued
+	sub.Authenticated = authenticated
+	sub.AuthUnsub = authUnsub
+	data, _ := json.Marshal(&sub)
+	rev, err := s.kv.Create(ctx, subKey(sc, sub.ID), data)
+	switch {
+	case errors.Is(err, store.ErrExists):
+		// Restored at the same moment by another request (or node).
+		if err := s.mirror.CatchUp(ctx); err != nil {
+			return "", err
+		}
+		return sub.arn(), nil
+	case err != nil:
+		return "", err
+	}
+	if err := s.mirror.Wait(ctx, rev); err != nil {
+		return "", err
+	}
+	s.dropRestore(ctx, sc, sub.ID, rs.rev)
+	return sub.arn(), nil
+}
+
+// dropRestore deletes a used restore record (at the revision read, so a
+// newer one, from a later Unsubscribe, stays); failing that, the sweep
+// deletes it when its token expires.
+func (s *Service) dropRestore(ctx context.Context, sc Scope, id string, rev uint64) {
+	_, err := s.kv.Delete(ctx, restoreKey(sc, id), rev)
+	if err != nil && !errors.Is(err, store.ErrNotFound) && !errors.Is(err, store.ErrConflict) {
+		s.log.Warn("could not delete a restored subscription's record", "subscription", id, "err", err)
+	}
 }
 
 func (s *Service) confirmSubscription(ctx context.Context, r *awsproto.Request, req *confirmSubscriptionRequest) (any, error) {
@@ -276,18 +395,37 @@ func parseSubARN(arn string) (Scope, string, error) {
 	return Scope{Account: parts[4], Region: parts[3]}, parts[6], nil
 }
 
-// unsubscribeArn removes a subscription; a missing one is not an error.
-func (s *Service) unsubscribeArn(ctx context.Context, sc Scope, id string) error {
+// unsubscribeArn removes a subscription; a missing one is not an error. A
+// confirmed http/https subscription is sent an UnsubscribeConfirmation
+// (base is the base URL for its links), whose token restores it until it
+// expires.
+func (s *Service) unsubscribeArn(ctx context.Context, sc Scope, id, base string) error {
 	ss := s.lookupSub(sc, id)
 	if ss == nil {
 		return nil
+	}
+	var rr *restoreRecord
+	var restoreRev uint64
+	if (ss.rec.Protocol == "http" || ss.rec.Protocol == "https") && !ss.rec.Pending {
+		rr = &restoreRecord{Sub: *ss.rec, Token: newToken(), Issued: time.Now().UnixMilli()}
+		rr.Sub.Token, rr.Sub.TokenIssued = "", 0
+		data, _ := json.Marshal(rr)
+		var err error
+		if restoreRev, err = s.kv.Put(ctx, restoreKey(sc, id), data); err != nil {
+			return err
+		}
 	}
 	rev, err := s.kv.Delete(ctx, subKey(sc, id), 0)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
-	if err := s.mirror.Wait(ctx, rev); err != nil {
+	if err := s.mirror.Wait(ctx, max(rev, restoreRev)); err != nil {
 		return err
+	}
+	if rr != nil {
+		if err := s.sendUnsubscribeConfirmation(ctx, rr, base, restoreRev); err != nil {
+			return err
+		}
 	}
 	err = s.updateTopic(ctx, sc, ss.rec.Topic, func(t *topicRecord) error {
 		if t.Gen == ss.rec.TopicGen {
@@ -309,7 +447,7 @@ func (s *Service) unsubscribe(ctx context.Context, r *awsproto.Request, req *sub
 	if err != nil {
 		return nil, err
 	}
-	if err := s.unsubscribeArn(ctx, sc, id); err != nil {
+	if err := s.unsubscribeArn(ctx, sc, id, s.baseURL(r)); err != nil {
 		return nil, err
 	}
 	return &emptyResponse{}, nil
@@ -339,13 +477,16 @@ func listSubs(recs []*subRecord, token *string) (any, error) {
 func (s *Service) listSubscriptions(ctx context.Context, r *awsproto.Request, req *listSubscriptionsRequest) (any, error) {
 	sc := callerScope(r)
 	var recs []*subRecord
+	now := time.Now()
 	s.mu.RLock()
 	for id, ts := range s.topics {
 		if id.Scope != sc {
 			continue
 		}
 		for _, ss := range ts.subs {
-			recs = append(recs, ss.rec)
+			if !s.pendingExpired(ss.rec, now) {
+				recs = append(recs, ss.rec)
+			}
 		}
 	}
 	s.mu.RUnlock()
@@ -360,9 +501,12 @@ func (s *Service) listSubscriptionsByTopic(ctx context.Context, r *awsproto.Requ
 	if err != nil {
 		return nil, err
 	}
-	recs := make([]*subRecord, len(v.subs))
-	for i, ss := range v.subs {
-		recs[i] = ss.rec
+	recs := make([]*subRecord, 0, len(v.subs))
+	now := time.Now()
+	for _, ss := range v.subs {
+		if !s.pendingExpired(ss.rec, now) {
+			recs = append(recs, ss.rec)
+		}
 	}
 	return listSubs(recs, req.NextToken)
 }
@@ -380,7 +524,7 @@ func (s *Service) resolveSub(r *awsproto.Request, arn *string) (*subState, error
 		return nil, errInvalidParameter("Invalid parameter: SubscriptionArn")
 	}
 	ss := s.lookupSub(sc, id)
-	if ss == nil || ss.rec.arn() != *arn {
+	if ss == nil || ss.rec.arn() != *arn || s.pendingExpired(ss.rec, time.Now()) {
 		return nil, errSubscriptionDoesNotExist()
 	}
 	return ss, nil
