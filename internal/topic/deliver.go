@@ -64,8 +64,8 @@ type task struct {
 	Published  int64                `json:"pub"` // unix ms
 	Fifo       bool                 `json:"f,omitempty"`
 	// Rev is the bucket revision of the record the task depends on (the
-	// pending subscription, the restore record): the delivering node
-	// waits until its copy of the bucket has seen it.
+	// subscription, the restore record): the delivering node waits until
+	// its copy of the bucket has seen it.
 	Rev uint64 `json:"rev,omitempty"`
 }
 

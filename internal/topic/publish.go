@@ -283,6 +283,9 @@ func (s *Service) fanOut(v *topicView, m *message, base string) []*store.Msg {
 			MessageID: m.id, Message: body, Subject: m.subject, Attrs: m.attrs,
 			GroupID: m.groupID, DedupID: m.dedupID, Seq: m.seq, Timestamp: m.timestamp,
 			Base: base, SigVersion: sigVersion, Published: now, Fifo: fifo,
+			// A node whose copy of the bucket has not seen this
+			// subscription yet waits for it rather than dropping the task.
+			Rev: ss.rev,
 		}
 		msg := t.msg()
 		if fifo {
