@@ -110,6 +110,25 @@ func (k *killable) kill() { k.p.kill() }
 // start starts the server again.
 func (k *killable) start() { k.p = startProc(k.t, k.bin, k.addr, k.dataDir) }
 
+// killDuring runs three rounds of four concurrent clients (work, with a
+// worker number unique across rounds), killing the server with SIGKILL
+// while they run and starting it again after each round.
+func (k *killable) killDuring(ctx context.Context, work func(ctx context.Context, worker int)) {
+	for round := 0; round < 3; round++ {
+		wctx, stop := context.WithCancel(ctx)
+		var wg sync.WaitGroup
+		for w := 0; w < 4; w++ {
+			wg.Add(1)
+			go func() { defer wg.Done(); work(wctx, round*10+w) }()
+		}
+		time.Sleep(650 * time.Millisecond)
+		k.kill()
+		stop()
+		wg.Wait()
+		k.start()
+	}
+}
+
 // Every event that got an EventId reaches its target, even when the server
 // is killed with SIGKILL mid-stream, several times.
 func TestKill9LosesNothingAccepted(t *testing.T) {
@@ -149,19 +168,7 @@ func TestKill9LosesNothingAccepted(t *testing.T) {
 			mu.Unlock()
 		}
 	}
-	for round := 0; round < 3; round++ {
-		pctx, stop := context.WithCancel(c)
-		var wg sync.WaitGroup
-		for i := 0; i < 4; i++ {
-			wg.Add(1)
-			go func() { defer wg.Done(); produce(pctx) }()
-		}
-		time.Sleep(700 * time.Millisecond)
-		k.kill() // SIGKILL while producers are running
-		stop()
-		wg.Wait()
-		k.start()
-	}
+	k.killDuring(c, func(ctx context.Context, _ int) { produce(ctx) })
 	mu.Lock()
 	want := len(accepted)
 	mu.Unlock()

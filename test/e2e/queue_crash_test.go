@@ -74,19 +74,7 @@ func TestQueueKill9LosesNothingSent(t *testing.T) {
 			mu.Unlock()
 		}
 	}
-	for round := 0; round < 3; round++ {
-		sctx, stop := context.WithCancel(c)
-		var wg sync.WaitGroup
-		for w := 0; w < 4; w++ {
-			wg.Add(1)
-			go func() { defer wg.Done(); send(sctx, round*10+w) }()
-		}
-		time.Sleep(600 * time.Millisecond)
-		k.kill()
-		stop()
-		wg.Wait()
-		k.start()
-	}
+	k.killDuring(c, send)
 	if len(accepted) == 0 {
 		t.Fatal("no messages acknowledged")
 	}

@@ -46,19 +46,7 @@ func TestTopicKill9LosesNothingPublished(t *testing.T) {
 			mu.Unlock()
 		}
 	}
-	for round := 0; round < 3; round++ {
-		pctx, stop := context.WithCancel(c)
-		var wg sync.WaitGroup
-		for w := 0; w < 4; w++ {
-			wg.Add(1)
-			go func() { defer wg.Done(); publish(pctx, round*10+w) }()
-		}
-		time.Sleep(600 * time.Millisecond)
-		k.kill()
-		stop()
-		wg.Wait()
-		k.start()
-	}
+	k.killDuring(c, publish)
 	if len(accepted) == 0 {
 		t.Fatal("no messages published")
 	}
