@@ -303,8 +303,9 @@ func (d *deliverer) handle(m store.Delivery) {
 }
 
 // taskSubscription returns the subscription a task is for, or nil if the
-// task is moot: the subscription itself, or for an UnsubscribeConfirmation
-// the unsubscribed subscription, as long as its token can restore it.
+// task is moot: the subscription itself (for a SubscriptionConfirmation,
+// while it is pending), or for an UnsubscribeConfirmation the unsubscribed
+// subscription, as long as its token can restore it.
 func (s *Service) taskSubscription(t *task) *subRecord {
 	if t.Kind == kindUnsubscribe {
 		s.mu.RLock()
@@ -317,6 +318,11 @@ func (s *Service) taskSubscription(t *task) *subRecord {
 	}
 	ss := s.lookupSub(Scope{t.Account, t.Region}, t.Sub)
 	if ss == nil || ss.rec.arn() != t.SubArn {
+		return nil
+	}
+	if t.Kind == kindConfirm && !ss.rec.Pending {
+		// Confirmed meanwhile (ConfirmSubscription with the token): a
+		// SubscriptionConfirmation still being retried is moot.
 		return nil
 	}
 	return ss.rec
