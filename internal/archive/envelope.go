@@ -3,11 +3,11 @@ package archive
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"time"
 
 	"github.com/switchyard/switchyard/internal/ingest"
+	"github.com/switchyard/switchyard/internal/uuid"
 )
 
 // The hot path reads an event's time and id without decoding it: ingest
@@ -94,19 +94,7 @@ func replayID(replay, original string) string {
 	h.Write([]byte(original))
 	var sum [sha256.Size]byte
 	h.Sum(sum[:0])
-	sum[6] = sum[6]&0x0f | 0x50 // a name-based UUID (version 5 layout)
-	sum[8] = sum[8]&0x3f | 0x80
-	var out [36]byte
-	hex.Encode(out[0:8], sum[0:4])
-	out[8] = '-'
-	hex.Encode(out[9:13], sum[4:6])
-	out[13] = '-'
-	hex.Encode(out[14:18], sum[6:8])
-	out[18] = '-'
-	hex.Encode(out[19:23], sum[8:10])
-	out[23] = '-'
-	hex.Encode(out[24:36], sum[10:16])
-	return string(out[:])
+	return uuid.Format([16]byte(sum[:16]), 5)
 }
 
 var (

@@ -10,6 +10,7 @@ import (
 
 	"github.com/switchyard/switchyard/internal/awsapi/events"
 	"github.com/switchyard/switchyard/internal/awsproto"
+	"github.com/switchyard/switchyard/internal/uuid"
 )
 
 // Error texts. "Failed to describe the connection(s). Connection '<name>'
@@ -151,7 +152,7 @@ func (a *API) createConnection(ctx context.Context, r *awsproto.Request, in *eve
 	p := in.AuthParameters
 	now := time.Now().UTC()
 	conn := &Connection{
-		Scope: s, Name: name, ID: newUUID(), SecretID: newSecretID(),
+		Scope: s, Name: name, ID: uuid.New(), SecretID: newSecretID(),
 		Description: str(in.Description), AuthorizationType: authType,
 		InvocationConnectivity: rawOf(in.InvocationConnectivityParameters),
 		KmsKeyIdentifier:       str(in.KmsKeyIdentifier),
@@ -499,7 +500,7 @@ func (a *API) createAPIDestination(ctx context.Context, r *awsproto.Request, in 
 	}
 	now := time.Now().UTC()
 	d := &APIDestination{
-		Scope: s, Name: name, ID: newUUID(), Description: str(in.Description),
+		Scope: s, Name: name, ID: uuid.New(), Description: str(in.Description),
 		ConnectionArn: str(in.ConnectionArn), InvocationEndpoint: str(in.InvocationEndpoint),
 		HTTPMethod: string(*in.HttpMethod), RateLimit: DefaultInvocationRate, Created: now, Modified: now,
 	}

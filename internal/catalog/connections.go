@@ -3,7 +3,6 @@ package catalog
 import (
 	"context"
 	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/switchyard/switchyard/internal/store"
+	"github.com/switchyard/switchyard/internal/uuid"
 )
 
 // Connection states, as EventBridge reports them.
@@ -195,16 +195,6 @@ func apiDestinationKey(s Scope, name string) string {
 	return "apidest." + s.Account + "." + s.Region + "." + enc(name)
 }
 
-// newUUID returns a random (version 4) UUID.
-func newUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-}
-
 // newSecretID returns "<uuid>-<6 letters>", the shape of the last part of
 // a Secrets Manager secret ARN.
 func newSecretID() string {
@@ -214,7 +204,7 @@ func newSecretID() string {
 	for i := range b {
 		b[i] = letters[int(b[i])%len(letters)]
 	}
-	return newUUID() + "-" + string(b[:])
+	return uuid.New() + "-" + string(b[:])
 }
 
 // connStore is the in-memory copy of a catalog's connections and API

@@ -2,13 +2,13 @@ package ingest
 
 import (
 	"bytes"
-	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/switchyard/switchyard/internal/uuid"
 )
 
 // Stream layout shared with the router.
@@ -33,13 +33,7 @@ func Subject(account, region, bus string) string {
 }
 
 // NewEventID returns a random event id in the UUID form EventBridge uses.
-func NewEventID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
-}
+func NewEventID() string { return uuid.New() }
 
 // Envelope is an event as EventBridge delivers it.
 type Envelope struct {

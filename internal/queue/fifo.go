@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/switchyard/switchyard/internal/store"
+	"github.com/switchyard/switchyard/internal/uuid"
 )
 
 // FIFO delivery (doc.go has the overview and the guarantees).
@@ -76,7 +77,7 @@ func subjectGroup(subject string) string {
 // first publish, so a deduplicated send answers with the original's id.
 func fifoMessageID(stream string, seq uint64) string {
 	h := sha256.Sum256([]byte(stream + "/" + strconv.FormatUint(seq, 10)))
-	return formatUUID(h[:16])
+	return uuid.Format([16]byte(h[:16]), 4)
 }
 
 // sequenceNumber renders a FIFO SequenceNumber: 20 digits, so the strings

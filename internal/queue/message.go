@@ -2,7 +2,6 @@ package queue
 
 import (
 	"crypto/md5"
-	"crypto/rand"
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
@@ -12,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/switchyard/switchyard/internal/uuid"
 )
 
 // Message is a message sent through the Go API (Send).
@@ -120,30 +121,7 @@ func decodeAttributes(s string) (map[string]Attribute, error) {
 }
 
 // newMessageID returns a random UUID, the form of SQS message ids.
-func newMessageID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	return formatUUID(b[:])
-}
-
-// formatUUID renders 16 bytes as a version 4 UUID.
-func formatUUID(in []byte) string {
-	var b [16]byte
-	copy(b[:], in)
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	var out [36]byte
-	hex.Encode(out[0:8], b[0:4])
-	out[8] = '-'
-	hex.Encode(out[9:13], b[4:6])
-	out[13] = '-'
-	hex.Encode(out[14:18], b[6:8])
-	out[18] = '-'
-	hex.Encode(out[19:23], b[8:10])
-	out[23] = '-'
-	hex.Encode(out[24:], b[10:])
-	return string(out[:])
-}
+func newMessageID() string { return uuid.New() }
 
 func md5Hex(s string) string {
 	return md5HexBytes([]byte(s))

@@ -13,6 +13,7 @@ import (
 
 	"github.com/switchyard/switchyard/internal/awsproto"
 	"github.com/switchyard/switchyard/internal/store"
+	"github.com/switchyard/switchyard/internal/uuid"
 )
 
 // Operations returns the handlers of the SNS operations Switchyard
@@ -232,7 +233,7 @@ func (s *Service) createTopic(ctx context.Context, r *awsproto.Request, req *cre
 			return &createTopicResponse{TopicArn: arn}, nil
 		}
 		rec := &topicRecord{
-			Account: sc.Account, Region: sc.Region, Name: name, Gen: newUUID(),
+			Account: sc.Account, Region: sc.Region, Name: name, Gen: uuid.New(),
 			Created: time.Now().Unix(), Attributes: attrs, Tags: tags,
 			DataProtectionPolicy: str(req.DataProtectionPolicy),
 		}

@@ -2,7 +2,6 @@ package topic
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/switchyard/switchyard/internal/awsproto"
 	"github.com/switchyard/switchyard/internal/store"
+	"github.com/switchyard/switchyard/internal/uuid"
 )
 
 // maxMessageBytes is SNS's limit on a message with its attributes (and on a
@@ -341,7 +341,7 @@ func (s *Service) Publish(ctx context.Context, sc Scope, topicName string, in Pu
 
 // stamp gives a message its id, timestamp and (FIFO) sequence number.
 func (s *Service) stamp(t *topicRecord, m *message) {
-	m.id = newUUID()
+	m.id = uuid.New()
 	now := time.Now().UTC()
 	m.timestamp = now.Format("2006-01-02T15:04:05.000Z")
 	if t.fifo() {
@@ -470,14 +470,6 @@ func queryCode(e *awsproto.Error) string {
 		return e.QueryCode
 	}
 	return e.Code
-}
-
-func newUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
 // baseURL is how endpoints reach this server, for a request.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/switchyard/switchyard/internal/awsproto"
 	"github.com/switchyard/switchyard/internal/store"
+	"github.com/switchyard/switchyard/internal/uuid"
 )
 
 // Protocols SNS knows; Switchyard delivers sqs, http, https and lambda.
@@ -164,7 +165,7 @@ func (s *Service) subscribe(ctx context.Context, r *awsproto.Request, req *subsc
 	sc := callerScope(r)
 	tsc := v.rec.scope()
 	rec := &subRecord{
-		ID: newUUID(), Account: tsc.Account, Region: tsc.Region, Topic: v.rec.Name, TopicGen: v.rec.Gen,
+		ID: uuid.New(), Account: tsc.Account, Region: tsc.Region, Topic: v.rec.Name, TopicGen: v.rec.Gen,
 		Protocol: proto, Endpoint: endpoint, Owner: sc.Account, Attrs: attrs,
 		Created: now.Unix(),
 	}
@@ -206,7 +207,7 @@ func (s *Service) sendConfirmation(ctx context.Context, t *topicRecord, sub *sub
 	tk := &task{
 		Kind: kindConfirm, Sub: sub.ID, Account: sub.Account, Region: sub.Region,
 		SubArn: sub.arn(), TopicArn: arn, Protocol: sub.Protocol, Endpoint: sub.Endpoint,
-		MessageID: newUUID(), Token: sub.Token,
+		MessageID: uuid.New(), Token: sub.Token,
 		Message:   "You have chosen to subscribe to the topic " + arn + ".\nTo confirm the subscription, visit the SubscribeURL included in this message.",
 		Timestamp: time.Now().UTC().Format("2006-01-02T15:04:05.000Z"),
 		Base:      base, SigVersion: t.Attributes["SignatureVersion"], Published: time.Now().UnixMilli(),
@@ -230,7 +231,7 @@ func (s *Service) sendUnsubscribeConfirmation(ctx context.Context, rr *restoreRe
 	tk := &task{
 		Kind: kindUnsubscribe, Sub: sub.ID, Account: sub.Account, Region: sub.Region,
 		SubArn: arn, TopicArn: sub.topicArn(), Protocol: sub.Protocol, Endpoint: sub.Endpoint,
-		MessageID: newUUID(), Token: rr.Token,
+		MessageID: uuid.New(), Token: rr.Token,
 		Message:   "You have chosen to deactivate subscription " + arn + ".\nTo cancel this operation and restore the subscription, visit the SubscribeURL included in this message.",
 		Timestamp: time.Now().UTC().Format("2006-01-02T15:04:05.000Z"),
 		Base:      base, SigVersion: sigVersion, Published: time.Now().UnixMilli(),
