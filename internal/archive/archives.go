@@ -92,9 +92,8 @@ type Archives struct {
 	// buses is replaced whole on every archive change.
 	buses atomic.Pointer[map[nameID]*busArchives]
 
-	// ctx is Open's: archive copies are written until it ends.
-	ctx context.Context
-	w   *writer
+	// w writes archive copies until Open's context ends.
+	w *writer
 
 	kick    chan struct{}
 	runMu   sync.Mutex
@@ -135,8 +134,7 @@ func Open(ctx context.Context, st *store.Store, cat *catalog.Catalog, log *slog.
 		admitted: map[catalog.Scope]*admittedEntry{},
 		kick:     make(chan struct{}, 1),
 		running:  map[nameID]context.CancelFunc{},
-		ctx:      ctx,
-		w:        newWriter(st),
+		w:        newWriter(ctx, st),
 	}
 	empty := map[nameID]*busArchives{}
 	a.buses.Store(&empty)
@@ -326,7 +324,7 @@ func (a *Archives) ArchiveEvent(scope catalog.Scope, bus string, event []byte, r
 	if len(subjects) == 0 {
 		return false
 	}
-	a.w.add(a.ctx, copyJob{subjects: subjects, event: event, alone: alone, done: done})
+	a.w.add(copyJob{subjects: subjects, event: event, alone: alone, done: done})
 	return true
 }
 

@@ -141,15 +141,13 @@ func (a *Archives) Export(ctx context.Context, s catalog.Scope, name string, sta
 	if !ok {
 		return 0, errArchiveNotFound(name)
 	}
-	marked := map[string]bool{}
-	err := a.st.Read(ctx, ar.Stream(), store.ReadOptions{Filter: subjectRedelivered(ar.ID)}, func(m *store.Msg) bool {
-		marked[eventID(m.Data)] = true
-		return ctx.Err() == nil
-	})
+	inWindow := func(t time.Time) bool {
+		return (start.IsZero() || !t.Before(start)) && (end.IsZero() || t.Before(end))
+	}
+	redel, err := a.readRedelivered(ctx, ar.Stream(), ar.ID, inWindow)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return 0, err
 	}
-	seen := map[string]bool{}
 	n := 0
 	var werr error
 	err = a.st.Read(ctx, ar.Stream(), store.ReadOptions{}, func(m *store.Msg) bool {
@@ -161,18 +159,12 @@ func (a *Archives) Export(ctx context.Context, s catalog.Scope, name string, sta
 		}
 		return eachEvent(m, func(event []byte) bool {
 			if !start.IsZero() || !end.IsZero() {
-				t, ok := eventTime(event)
-				if !ok || (!start.IsZero() && t.Before(start)) || (!end.IsZero() && !t.Before(end)) {
+				if t, ok := eventTime(event); !ok || !inWindow(t) {
 					return true
 				}
 			}
-			if len(marked) > 0 {
-				if id := eventID(event); marked[id] {
-					if seen[id] {
-						return true
-					}
-					seen[id] = true
-				}
+			if !redel.first(event) {
+				return true
 			}
 			if werr = w(MarshalLine(Record{Archived: archived, Event: event})); werr != nil {
 				return false

@@ -158,11 +158,9 @@ type run struct {
 	// the position advances as they are stored, in order.
 	inflight []chan sendResult
 
-	// marked holds the ids of the events in the window that were stored
-	// again on .r (see Archives.ArchiveEvent); seen, those of them already
-	// replayed. Phase 2 replays an event of .r only if it is not in seen.
-	marked map[string]bool
-	seen   map[string]bool
+	// redel knows the events in the window that were stored again on .r
+	// (see Archives.ArchiveEvent), so each is replayed once.
+	redel redelivered
 
 	// pacing
 	refOrig, refWall time.Time
@@ -267,14 +265,8 @@ func (rs *run) replay(ctx context.Context) error {
 				if !ok || t.Before(rs.rec.Start) || !t.Before(rs.rec.End) {
 					return true
 				}
-				if len(rs.marked) > 0 {
-					id := eventID(event)
-					if phase == 2 && rs.seen[id] {
-						return true
-					}
-					if rs.marked[id] {
-						rs.seen[id] = true
-					}
+				if !rs.redel.first(event) {
+					return true
 				}
 				orig := m.Time
 				if phase > 0 {
@@ -331,23 +323,17 @@ func batchFilters(subject string) []string { return []string{subject, subject + 
 // loadMarked reads the ids of the events in the replay's window that were
 // stored again on .r (normally none).
 func (rs *run) loadMarked(ctx context.Context, stream string) error {
-	rs.marked, rs.seen = nil, nil
+	rs.redel = redelivered{}
 	if rs.rec.Phase >= phases {
 		return nil
 	}
-	marked := map[string]bool{}
-	err := rs.a.st.Read(ctx, stream, store.ReadOptions{Filter: subjectRedelivered(rs.rec.ArchiveID)}, func(m *store.Msg) bool {
-		if t, ok := eventTime(m.Data); ok && !t.Before(rs.rec.Start) && t.Before(rs.rec.End) {
-			marked[eventID(m.Data)] = true
-		}
-		return ctx.Err() == nil
+	redel, err := rs.a.readRedelivered(ctx, stream, rs.rec.ArchiveID, func(t time.Time) bool {
+		return !t.Before(rs.rec.Start) && t.Before(rs.rec.End)
 	})
 	if err != nil {
 		return err
 	}
-	if len(marked) > 0 {
-		rs.marked, rs.seen = marked, map[string]bool{}
-	}
+	rs.redel = redel
 	return nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/switchyard/switchyard/internal/store"
 )
@@ -37,9 +38,10 @@ type copyJob struct {
 	done     func(error)
 }
 
-// writer stores archive copies for the router.
+// writer stores archive copies for the router until ctx ends.
 type writer struct {
-	st *store.Store
+	ctx context.Context
+	st  *store.Store
 
 	mu      sync.Mutex
 	cond    *sync.Cond
@@ -48,15 +50,16 @@ type writer struct {
 	started bool
 }
 
-func newWriter(st *store.Store) *writer {
-	w := &writer{st: st}
+func newWriter(ctx context.Context, st *store.Store) *writer {
+	w := &writer{ctx: ctx, st: st}
 	w.cond = sync.NewCond(&w.mu)
 	return w
 }
 
-// add queues a job, starting the writer on first use; after ctx ends the
-// job fails at once.
-func (w *writer) add(ctx context.Context, j copyJob) {
+// add queues a job, starting the writer on first use; after the writer's
+// context ends the job fails at once.
+func (w *writer) add(j copyJob) {
+	ctx := w.ctx
 	w.mu.Lock()
 	if w.closed != nil {
 		err := w.closed
@@ -194,4 +197,44 @@ func eachEvent(m *store.Msg, fn func(event []byte) bool) bool {
 		data = data[j+1:]
 	}
 	return fn(data)
+}
+
+// redelivered holds the ids of the events stored again on an archive's .r
+// subject (normally none), so that a read that meets such an event more
+// than once (its first copy, then the .r one) passes it on once.
+type redelivered struct {
+	marked, seen map[string]bool
+}
+
+// readRedelivered reads the ids of the events on the .r subject of an
+// archive whose time passes in.
+func (a *Archives) readRedelivered(ctx context.Context, stream, archiveID string, in func(time.Time) bool) (redelivered, error) {
+	marked := map[string]bool{}
+	err := a.st.Read(ctx, stream, store.ReadOptions{Filter: subjectRedelivered(archiveID)}, func(m *store.Msg) bool {
+		if t, ok := eventTime(m.Data); ok && in(t) {
+			marked[eventID(m.Data)] = true
+		}
+		return ctx.Err() == nil
+	})
+	if len(marked) == 0 {
+		return redelivered{}, err
+	}
+	return redelivered{marked: marked, seen: map[string]bool{}}, err
+}
+
+// first reports whether an event is to be passed on: it was not stored
+// again, or this is the first of its copies the read meets.
+func (r redelivered) first(event []byte) bool {
+	if len(r.marked) == 0 {
+		return true
+	}
+	id := eventID(event)
+	if !r.marked[id] {
+		return true
+	}
+	if r.seen[id] {
+		return false
+	}
+	r.seen[id] = true
+	return true
 }
