@@ -70,7 +70,7 @@ func (s *Service) receiveMessage(ctx context.Context, r *awsproto.Request, req *
 	deadline := time.Now().Add(time.Duration(wait) * time.Second)
 	var deliveries []store.Delivery
 	for round := 0; ; round++ {
-		got, err := fetch(ctx, c, n-len(deliveries), deadline)
+		got, err := c.Fetch(ctx, n-len(deliveries), max(time.Until(deadline), 0))
 		if err != nil && len(got) == 0 {
 			if len(deliveries) > 0 {
 				break
@@ -113,23 +113,6 @@ func (s *Service) receiveMessage(ctx context.Context, r *awsproto.Request, req *
 		res.Messages = append(res.Messages, s.render(q, d, sel, now))
 	}
 	return res, nil
-}
-
-// fetch returns up to n messages: those available now or, if there are
-// none, the first to arrive before deadline with those available with it.
-// For more than one message it asks for what is there first, so one round
-// trip to the store serves a receive on a busy queue (a waiting fetch of
-// several takes two: one for the first message, one for the rest).
-func fetch(ctx context.Context, c *store.Consumer, n int, deadline time.Time) ([]store.Delivery, error) {
-	wait := max(time.Until(deadline), 0)
-	if n == 1 || wait < time.Millisecond {
-		return c.Fetch(ctx, n, wait)
-	}
-	got, err := c.Fetch(ctx, n, 0)
-	if len(got) > 0 || err != nil {
-		return got, err
-	}
-	return c.Fetch(ctx, n, max(time.Until(deadline), 0))
 }
 
 // selection is what a ReceiveMessage asked to see of each message.

@@ -78,8 +78,20 @@ func (c *Consumer) Consume(handle func(Delivery), batch int) (stop func(), err e
 
 // Fetch waits up to wait for a message and returns it with up to n-1 more
 // that are immediately available: it returns as soon as there is
-// something, as long polling should.
+// something, as long polling should. For more than one message it first
+// takes what is there, so one round trip serves a busy consumer (a waiting
+// fetch of several takes two: one for the first message, one for the
+// rest).
 func (c *Consumer) Fetch(ctx context.Context, n int, wait time.Duration) ([]Delivery, error) {
+	if n > 1 && wait >= time.Millisecond {
+		b, err := c.c.FetchNoWait(n)
+		if err != nil {
+			return nil, err
+		}
+		if got, err := collect(b); len(got) > 0 || err != nil {
+			return got, err
+		}
+	}
 	var out []Delivery
 	if wait >= time.Millisecond {
 		b, err := c.c.Fetch(1, jetstream.FetchMaxWait(wait))
