@@ -142,11 +142,6 @@ func Open(ctx context.Context, st *store.Store, cat *catalog.Catalog, log *slog.
 	if err != nil {
 		return nil, err
 	}
-	select {
-	case <-a.mirror.Ready():
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
 	return a, nil
 }
 

@@ -92,11 +92,6 @@ func Open(ctx context.Context, st *store.Store, log *slog.Logger) (*Catalog, err
 	if err != nil {
 		return nil, err
 	}
-	select {
-	case <-c.mirror.Ready():
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
 	return c, nil
 }
 

@@ -3,7 +3,6 @@ package queue
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -125,12 +124,6 @@ func Open(ctx context.Context, st *store.Store, log *slog.Logger) (*Service, err
 	if err != nil {
 		s.Close()
 		return nil, err
-	}
-	select {
-	case <-s.mirror.Ready():
-	case <-bg.Done():
-		s.Close()
-		return nil, errors.Join(ctx.Err(), errors.New("queue: closed while loading"))
 	}
 	s.resumeTasks()
 	return s, nil

@@ -27,8 +27,9 @@ type Mirror struct {
 // reported as an error rather than waited for forever.
 const WaitTimeout = 10 * time.Second
 
-// Mirror starts mirroring the bucket into apply until ctx ends. Use Ready
-// to wait for the keys present at the start.
+// Mirror starts mirroring the bucket into apply until ctx ends, and
+// returns once the keys present at the start have been applied (or with
+// ctx's error, if it ends first).
 func (k *KV) Mirror(ctx context.Context, apply func(Entry)) (*Mirror, error) {
 	m := &Mirror{kv: k, bucket: k.kv.Bucket()}
 	m.cond = sync.NewCond(&m.mu)
@@ -46,7 +47,12 @@ func (k *KV) Mirror(ctx context.Context, apply func(Entry)) (*Mirror, error) {
 	}
 	m.ready = ready
 	context.AfterFunc(ctx, m.Close)
-	return m, nil
+	select {
+	case <-ready:
+		return m, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("bucket %s: closed while loading: %w", m.bucket, ctx.Err())
+	}
 }
 
 // Ready is closed once the keys present at the start have been applied.

@@ -270,12 +270,6 @@ func Open(ctx context.Context, st *store.Store, queues *queue.Service, log *slog
 		s.Close()
 		return nil, err
 	}
-	select {
-	case <-s.mirror.Ready():
-	case <-bg.Done():
-		s.Close()
-		return nil, errors.Join(ctx.Err(), errors.New("topic: closed while loading"))
-	}
 	s.dl = newDeliverer(s)
 	if err := s.dl.start(bg); err != nil {
 		s.Close()
