@@ -482,6 +482,41 @@ func receiveAndDelete(ctx context.Context, c *sqs.Client, url *string, seen func
 	return len(del), nil
 }
 
+// consume runs workers consumers per queue that receive, pass each message
+// to seen (if not nil), delete in batches and report the count deleted to
+// got, until the returned function is called (which waits for them).
+func consume(ctx context.Context, c *sqs.Client, urls []*string, workers int, errs *errorCount, seen func(types.Message), got func(n int)) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for _, url := range urls {
+		for range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					select {
+					case <-done:
+						return
+					default:
+					}
+					n, err := receiveAndDelete(ctx, c, url, seen)
+					if n > 0 {
+						got(n)
+					}
+					if err != nil {
+						errs.add(err)
+						time.Sleep(10 * time.Millisecond)
+					}
+				}
+			}()
+		}
+	}
+	return func() {
+		close(done)
+		wg.Wait()
+	}
+}
+
 // latency sends -latency-rate messages/s from one client, each carrying
 // its send time, while four consumers long-poll, and reports the
 // percentiles of send -> received.
@@ -496,35 +531,15 @@ func latency(ctx context.Context, t *target) (result, error) {
 	var lat []time.Duration
 	var sent, received atomic.Int64
 	var errs errorCount
-	stop := make(chan struct{})
-	var cwg sync.WaitGroup
-	for range 4 {
-		cwg.Add(1)
-		go func() {
-			defer cwg.Done()
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				n, err := receiveAndDelete(ctx, t.sqs, url, func(m types.Message) {
-					now := time.Now()
-					ts, _, _ := strings.Cut(aws.ToString(m.Body), " ")
-					if ns, err := strconv.ParseInt(ts, 10, 64); err == nil {
-						mu.Lock()
-						lat = append(lat, now.Sub(time.Unix(0, ns)))
-						mu.Unlock()
-					}
-				})
-				received.Add(int64(n))
-				if err != nil {
-					errs.add(err)
-					time.Sleep(10 * time.Millisecond)
-				}
-			}
-		}()
-	}
+	stopConsumers := consume(ctx, t.sqs, []*string{url}, 4, &errs, func(m types.Message) {
+		now := time.Now()
+		ts, _, _ := strings.Cut(aws.ToString(m.Body), " ")
+		if ns, err := strconv.ParseInt(ts, 10, 64); err == nil {
+			mu.Lock()
+			lat = append(lat, now.Sub(time.Unix(0, ns)))
+			mu.Unlock()
+		}
+	}, func(n int) { received.Add(int64(n)) })
 	interval := time.Second / time.Duration(*latencyRate)
 	n := int64(t.duration / interval)
 	if t.maxMsgs > 0 {
@@ -546,8 +561,7 @@ func latency(ctx context.Context, t *target) (result, error) {
 	for until := time.Now().Add(10 * time.Second); received.Load() < sent.Load() && time.Now().Before(until); {
 		time.Sleep(10 * time.Millisecond)
 	}
-	close(stop)
-	cwg.Wait()
+	stopConsumers()
 	if len(lat) == 0 {
 		return result{}, errors.New("no message received")
 	}
@@ -651,32 +665,10 @@ func fanOut(ctx context.Context, t *target) (result, error) {
 	var published, delivered atomic.Int64
 	var errs errorCount
 	var lastDelivery atomic.Int64
-	stop := make(chan struct{})
-	var cwg sync.WaitGroup
-	for _, url := range urls {
-		for range 2 {
-			cwg.Add(1)
-			go func() {
-				defer cwg.Done()
-				for {
-					select {
-					case <-stop:
-						return
-					default:
-					}
-					n, err := receiveAndDelete(ctx, t.sqs, url, nil)
-					if n > 0 {
-						delivered.Add(int64(n))
-						lastDelivery.Store(time.Now().UnixNano())
-					}
-					if err != nil {
-						errs.add(err)
-						time.Sleep(10 * time.Millisecond)
-					}
-				}
-			}()
-		}
-	}
+	stopConsumers := consume(ctx, t.sqs, urls, 2, &errs, nil, func(n int) {
+		delivered.Add(int64(n))
+		lastDelivery.Store(time.Now().UnixNano())
+	})
 
 	subs := int64(len(urls))
 	msg := aws.String(body())
@@ -702,8 +694,7 @@ func fanOut(ctx context.Context, t *target) (result, error) {
 	for until := time.Now().Add(60 * time.Second); delivered.Load() < published.Load()*subs && time.Now().Before(until) && ctx.Err() == nil; {
 		time.Sleep(10 * time.Millisecond)
 	}
-	close(stop)
-	cwg.Wait()
+	stopConsumers()
 	if got, want := delivered.Load(), published.Load()*subs; got < want {
 		fmt.Fprintf(os.Stderr, "%s: only %d of %d deliveries arrived\n", t.name, got, want)
 	}
