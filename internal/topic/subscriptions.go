@@ -204,18 +204,8 @@ func subscribeResult(rec *subRecord, returnArn bool) string {
 // subscription (the delivering node waits until it has seen it).
 func (s *Service) sendConfirmation(ctx context.Context, t *topicRecord, sub *subRecord, base string, rev uint64) error {
 	arn := t.arn()
-	tk := &task{
-		Kind: kindConfirm, Sub: sub.ID, Account: sub.Account, Region: sub.Region,
-		SubArn: sub.arn(), TopicArn: arn, Protocol: sub.Protocol, Endpoint: sub.Endpoint,
-		MessageID: uuid.New(), Token: sub.Token,
-		Message:   "You have chosen to subscribe to the topic " + arn + ".\nTo confirm the subscription, visit the SubscribeURL included in this message.",
-		Timestamp: time.Now().UTC().Format("2006-01-02T15:04:05.000Z"),
-		Base:      base, SigVersion: t.Attributes["SignatureVersion"], Published: time.Now().UnixMilli(),
-		Rev: rev,
-	}
-	m := tk.msg()
-	m.ID = "confirm|" + sub.ID
-	return s.st.Publish(ctx, m)
+	return s.fileConfirmation(ctx, sub, kindConfirm, sub.Token, t.Attributes["SignatureVersion"], base, rev, "confirm|"+sub.ID,
+		"You have chosen to subscribe to the topic "+arn+".\nTo confirm the subscription, visit the SubscribeURL included in this message.")
 }
 
 // sendUnsubscribeConfirmation files the UnsubscribeConfirmation message of
@@ -227,18 +217,25 @@ func (s *Service) sendUnsubscribeConfirmation(ctx context.Context, rr *restoreRe
 	if v := s.lookupTopic(Scope{sub.Account, sub.Region}, sub.Topic); v != nil {
 		sigVersion = v.rec.Attributes["SignatureVersion"]
 	}
-	arn := sub.arn()
+	return s.fileConfirmation(ctx, sub, kindUnsubscribe, rr.Token, sigVersion, base, rev, "unsubscribe|"+rr.Token,
+		"You have chosen to deactivate subscription "+sub.arn()+".\nTo cancel this operation and restore the subscription, visit the SubscribeURL included in this message.")
+}
+
+// fileConfirmation files a SubscriptionConfirmation or
+// UnsubscribeConfirmation (kind) carrying token for durable delivery to
+// sub's endpoint; id de-duplicates the filing.
+func (s *Service) fileConfirmation(ctx context.Context, sub *subRecord, kind, token, sigVersion, base string, rev uint64, id, message string) error {
+	now := time.Now()
 	tk := &task{
-		Kind: kindUnsubscribe, Sub: sub.ID, Account: sub.Account, Region: sub.Region,
-		SubArn: arn, TopicArn: sub.topicArn(), Protocol: sub.Protocol, Endpoint: sub.Endpoint,
-		MessageID: uuid.New(), Token: rr.Token,
-		Message:   "You have chosen to deactivate subscription " + arn + ".\nTo cancel this operation and restore the subscription, visit the SubscribeURL included in this message.",
-		Timestamp: time.Now().UTC().Format("2006-01-02T15:04:05.000Z"),
-		Base:      base, SigVersion: sigVersion, Published: time.Now().UnixMilli(),
+		Kind: kind, Sub: sub.ID, Account: sub.Account, Region: sub.Region,
+		SubArn: sub.arn(), TopicArn: sub.topicArn(), Protocol: sub.Protocol, Endpoint: sub.Endpoint,
+		MessageID: uuid.New(), Token: token, Message: message,
+		Timestamp: now.UTC().Format("2006-01-02T15:04:05.000Z"),
+		Base:      base, SigVersion: sigVersion, Published: now.UnixMilli(),
 		Rev: rev,
 	}
 	m := tk.msg()
-	m.ID = "unsubscribe|" + rr.Token
+	m.ID = id
 	return s.st.Publish(ctx, m)
 }
 
