@@ -82,7 +82,27 @@ func (c *Consumer) Consume(handle func(Delivery), batch int) (stop func(), err e
 // takes what is there, so one round trip serves a busy consumer (a waiting
 // fetch of several takes two: one for the first message, one for the
 // rest).
+//
+// Fetch ends when ctx does, and its pull request ends with it: the server
+// stops handing messages to a caller that has gone. Messages that reached
+// the caller after ctx ended are released at once (negatively
+// acknowledged, so they count a delivery but do not stay invisible), and
+// Fetch returns ctx's error.
 func (c *Consumer) Fetch(ctx context.Context, n int, wait time.Duration) ([]Delivery, error) {
+	got, err := c.fetch(ctx, n, wait)
+	if ctx.Err() != nil {
+		for _, m := range got {
+			_ = m.Nak()
+		}
+		return nil, ctx.Err()
+	}
+	return got, err
+}
+
+func (c *Consumer) fetch(ctx context.Context, n int, wait time.Duration) ([]Delivery, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	if n > 1 && wait >= time.Millisecond {
 		b, err := c.c.FetchNoWait(n)
 		if err != nil {
@@ -94,11 +114,17 @@ func (c *Consumer) Fetch(ctx context.Context, n int, wait time.Duration) ([]Deli
 	}
 	var out []Delivery
 	if wait >= time.Millisecond {
-		b, err := c.c.Fetch(1, jetstream.FetchMaxWait(wait))
+		wctx, cancel := context.WithTimeout(ctx, wait)
+		b, err := c.c.Fetch(1, jetstream.FetchContext(wctx))
 		if err != nil {
+			cancel()
+			if ctx.Err() == nil && wctx.Err() != nil {
+				return nil, nil // the wait was too short to ask for
+			}
 			return nil, err
 		}
 		first, err := collect(b)
+		cancel()
 		if err != nil || len(first) == 0 {
 			return first, err
 		}
@@ -121,7 +147,8 @@ func collect(b jetstream.MessageBatch) ([]Delivery, error) {
 	for m := range b.Messages() {
 		out = append(out, m)
 	}
-	if err := b.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) && !errors.Is(err, context.DeadlineExceeded) {
+	if err := b.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) &&
+		!errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
 		return out, err
 	}
 	return out, nil

@@ -11,6 +11,7 @@ import (
 // KV is a key-value bucket.
 type KV struct {
 	kv jetstream.KeyValue
+	s  *Store
 }
 
 // Entry is a key's value at a revision. Deleted marks a deletion seen by
@@ -34,7 +35,7 @@ func (s *Store) KV(ctx context.Context, bucket string) (*KV, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bucket %s: %w", bucket, err)
 	}
-	return &KV{kv: kv}, nil
+	return &KV{kv: kv, s: s}, nil
 }
 
 // Get returns a key's value, or ErrNotFound.
@@ -48,18 +49,27 @@ func (k *KV) Get(ctx context.Context, key string) (Entry, error) {
 
 // Put sets a key and returns the new revision.
 func (k *KV) Put(ctx context.Context, key string, value []byte) (uint64, error) {
+	if err := k.s.fault(OpKVPut, key); err != nil {
+		return 0, err
+	}
 	rev, err := k.kv.Put(ctx, key, value)
 	return rev, mapKVErr(err)
 }
 
 // Create sets a key that must not exist (ErrExists otherwise).
 func (k *KV) Create(ctx context.Context, key string, value []byte) (uint64, error) {
+	if err := k.s.fault(OpKVCreate, key); err != nil {
+		return 0, err
+	}
 	rev, err := k.kv.Create(ctx, key, value)
 	return rev, mapKVErr(err)
 }
 
 // Update sets a key whose current revision is rev (ErrConflict otherwise).
 func (k *KV) Update(ctx context.Context, key string, value []byte, rev uint64) (uint64, error) {
+	if err := k.s.fault(OpKVUpdate, key); err != nil {
+		return 0, err
+	}
 	n, err := k.kv.Update(ctx, key, value, rev)
 	if errors.Is(err, jetstream.ErrKeyExists) {
 		return 0, fmt.Errorf("%w: %v", ErrConflict, err)
@@ -70,6 +80,9 @@ func (k *KV) Update(ctx context.Context, key string, value []byte, rev uint64) (
 // Delete removes a key; with rev > 0 only if its revision is rev. It
 // returns a revision at or after the deletion (see LastRevision).
 func (k *KV) Delete(ctx context.Context, key string, rev uint64) (uint64, error) {
+	if err := k.s.fault(OpKVDelete, key); err != nil {
+		return 0, err
+	}
 	var opts []jetstream.KVDeleteOpt
 	if rev > 0 {
 		opts = append(opts, jetstream.LastRevision(rev))

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -63,6 +64,7 @@ type Store struct {
 	js       jetstream.JetStream
 	replicas int
 	log      *slog.Logger
+	faults   atomic.Pointer[FaultFunc] // tests only (fault.go)
 }
 
 // Open starts the embedded server (or connects to NATSURL) and returns a

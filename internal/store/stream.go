@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -165,66 +164,6 @@ func mapErr(err error) error {
 		return fmt.Errorf("%w: %v", ErrConflict, err)
 	}
 	return err
-}
-
-// Header is a message header (as in net/http).
-type Header = nats.Header
-
-// Msg is a message to publish, or one read back. JetStream refuses
-// headers larger than 64 KiB in total.
-type Msg struct {
-	Subject string
-	// ID de-duplicates publishes within the stream's duplicate window.
-	ID     string
-	Data   []byte
-	Header Header
-	// Set on messages read back.
-	Seq  uint64
-	Time time.Time
-}
-
-// Publish appends messages and returns once every one is stored (or the
-// first error). Messages are sent pipelined, not one round trip each.
-func (s *Store) Publish(ctx context.Context, msgs ...*Msg) error {
-	if len(msgs) == 1 {
-		m := msgs[0]
-		opts := []jetstream.PublishOpt{}
-		if m.ID != "" {
-			opts = append(opts, jetstream.WithMsgID(m.ID))
-		}
-		ack, err := s.js.PublishMsg(ctx, &nats.Msg{Subject: m.Subject, Data: m.Data, Header: m.Header}, opts...)
-		if err != nil {
-			return err
-		}
-		m.Seq = ack.Sequence
-		return nil
-	}
-	futures := make([]jetstream.PubAckFuture, len(msgs))
-	for i, m := range msgs {
-		opts := []jetstream.PublishOpt{}
-		if m.ID != "" {
-			opts = append(opts, jetstream.WithMsgID(m.ID))
-		}
-		f, err := s.js.PublishMsgAsync(&nats.Msg{Subject: m.Subject, Data: m.Data, Header: m.Header}, opts...)
-		if err != nil {
-			return err
-		}
-		futures[i] = f
-	}
-	var first error
-	for i, f := range futures {
-		select {
-		case ack := <-f.Ok():
-			msgs[i].Seq = ack.Sequence
-		case err := <-f.Err():
-			if first == nil {
-				first = err
-			}
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
-	return first
 }
 
 // SubjectCounts returns how many messages a stream holds on each subject
