@@ -15,8 +15,7 @@ import (
 
 // API serves the EventBridge control-plane operations.
 type API struct {
-	cat            *Catalog
-	validateTarget TargetValidator
+	cat *Catalog
 }
 
 // NewAPI returns the control-plane API over a catalog.

@@ -8,17 +8,11 @@ import (
 
 	"github.com/switchyard/switchyard/internal/awsapi/events"
 	"github.com/switchyard/switchyard/internal/awsproto"
+	"github.com/switchyard/switchyard/internal/transform"
 )
 
 // MaxTargetsPerRule is EventBridge's limit of targets on one rule.
 const MaxTargetsPerRule = 5
-
-// TargetValidator checks a target at PutTargets time (for example its
-// input transformation) and returns AWS's ValidationException if needed.
-type TargetValidator func(t *events.Target) error
-
-// SetTargetValidator installs a target check run by PutTargets.
-func (a *API) SetTargetValidator(v TargetValidator) { a.validateTarget = v }
 
 func (a *API) putTargets(ctx context.Context, r *awsproto.Request, in *events.PutTargetsRequest) (any, error) {
 	s := ScopeOf(r)
@@ -29,10 +23,10 @@ func (a *API) putTargets(ctx context.Context, r *awsproto.Request, in *events.Pu
 	var add []Target
 	for i := range in.Targets {
 		t := &in.Targets[i]
-		if a.validateTarget != nil {
-			if err := a.validateTarget(t); err != nil {
-				return nil, err
-			}
+		// The input transformation is checked as EventBridge checks it,
+		// with its messages.
+		if _, err := transform.Compile(str(t.Id), transform.ConfigOf(t)); err != nil {
+			return nil, err
 		}
 		raw, err := json.Marshal(t)
 		if err != nil {

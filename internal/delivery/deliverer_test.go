@@ -69,7 +69,7 @@ func setup(t *testing.T, tg target.Target) (*store.Store, *Deliverer, *dlqRecord
 	reg := target.NewRegistry()
 	reg.Register("test", func(target.ARN) target.Target { return tg })
 	rec := &dlqRecorder{}
-	d := New(st, reg, func(_ *Task, ev []byte) ([]byte, error) { return ev, nil }, rec.send,
+	d := New(st, reg, rec.send,
 		slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Options{Workers: 4, MinBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond})
 	if err := d.Start(ctx); err != nil {
@@ -164,17 +164,17 @@ func (e retryAfterErr) RetryAfter() time.Duration { return time.Duration(e) }
 // A target's Retry-After lengthens the backoff, but never past the event's
 // age limit.
 func TestDelayHonoursRetryAfter(t *testing.T) {
-	d := &Deliverer{opt: Options{MinBackoff: 10 * time.Millisecond, MaxBackoff: 20 * time.Millisecond}}
-	task := &Task{Ingested: time.Now()}
+	minB, maxB := 10*time.Millisecond, 20*time.Millisecond
+	now := time.Now()
 	pol := policy{maxRetries: 5, maxAge: time.Hour}
-	if got := d.delay(1, task, pol, fmt.Errorf("wrapped: %w", retryAfterErr(time.Minute))); got != time.Minute {
+	if got := pol.delay(1, now, fmt.Errorf("wrapped: %w", retryAfterErr(time.Minute)), minB, maxB); got != time.Minute {
 		t.Errorf("delay with Retry-After 1m = %v", got)
 	}
-	if got := d.delay(1, task, pol, errors.New("plain")); got > 20*time.Millisecond {
+	if got := pol.delay(1, now, errors.New("plain"), minB, maxB); got > 20*time.Millisecond {
 		t.Errorf("delay without Retry-After = %v", got)
 	}
 	pol.maxAge = 30 * time.Second
-	if got := d.delay(1, task, pol, retryAfterErr(time.Minute)); got > 30*time.Second {
+	if got := pol.delay(1, now, retryAfterErr(time.Minute), minB, maxB); got > 30*time.Second {
 		t.Errorf("delay past the age limit = %v", got)
 	}
 }
@@ -189,7 +189,7 @@ func TestDeliverFirstAttemptThenFiledRetries(t *testing.T) {
 	task := &Task{EventID: "e2", Scope: catalog.Scope{Account: "1", Region: "r"}, RuleArn: "arn:rule", Ingested: time.Now(),
 		Target: catalog.Target{ID: "t", Arn: "arn:aws:test:r:1:x", Raw: json.RawMessage(`{"RetryPolicy":{"MaximumRetryAttempts":2},"DeadLetterConfig":{"Arn":"arn:aws:sqs:r:1:dlq"}}`)}}
 	done := make(chan error, 1)
-	if !d.Deliver(task, []byte(`{"id":"e2"}`), func(err error) { done <- err }) {
+	if !d.Deliver(task, []byte(`{"id":"e2"}`), nil, func(err error) { done <- err }) {
 		t.Fatal("Deliver refused an idle target")
 	}
 	if err := <-done; err != nil {
@@ -202,5 +202,226 @@ func TestDeliverFirstAttemptThenFiledRetries(t *testing.T) {
 	}
 	if tg.calls.Load() != 3 {
 		t.Fatalf("calls = %d, want 3", tg.calls.Load())
+	}
+}
+
+// failingDLQ fails its first n sends, then records like dlqRecorder.
+type failingDLQ struct {
+	dlqRecorder
+	fail  atomic.Int64
+	tries atomic.Int64
+}
+
+func (f *failingDLQ) send(ctx context.Context, arn string, m target.QueueMessage) error {
+	f.tries.Add(1)
+	if f.fail.Add(-1) >= 0 {
+		return errors.New("dead-letter queue unavailable")
+	}
+	return f.dlqRecorder.send(ctx, arn, m)
+}
+
+func newDeliverer(t *testing.T, st *store.Store, tg target.Target, dlq DeadLetterSender, opt Options) *Deliverer {
+	t.Helper()
+	reg := target.NewRegistry()
+	reg.Register("test", func(target.ARN) target.Target { return tg })
+	if opt.MinBackoff == 0 {
+		opt.MinBackoff, opt.MaxBackoff = 5*time.Millisecond, 20*time.Millisecond
+	}
+	d := New(st, reg, dlq, slog.New(slog.NewTextHandler(io.Discard, nil)), opt)
+	if err := d.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(d.Stop)
+	return d
+}
+
+func openStore(t *testing.T) *store.Store {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, store.Options{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := Setup(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func testTask(id, raw string) *Task {
+	return &Task{EventID: id, Scope: catalog.Scope{Account: "1", Region: "r"}, Rule: "r", RuleArn: "arn:rule",
+		Target:   catalog.Target{ID: "t", Arn: "arn:aws:test:r:1:x", Raw: json.RawMessage(raw)},
+		Ingested: time.Now()}
+}
+
+// A dead letter whose send fails is retried until it is sent, on both
+// paths: a first attempt handed over directly and a filed task. It used
+// to be acknowledged as sent, and the event was lost.
+func TestDeadLetterSendFailureIsRetried(t *testing.T) {
+	for _, path := range []string{"first", "filed"} {
+		t.Run(path, func(t *testing.T) {
+			st := openStore(t)
+			tg := &flaky{fail: func(int64) error { return &target.Error{Code: target.CodeNotFound, Message: "gone"} }}
+			dlq := &failingDLQ{}
+			dlq.fail.Store(3)
+			d := newDeliverer(t, st, tg, dlq.send, Options{})
+			task := testTask("e-"+path, `{"DeadLetterConfig":{"Arn":"arn:aws:sqs:r:1:dlq"}}`)
+			if path == "first" {
+				done := make(chan error, 1)
+				if !d.Deliver(task, []byte(`{"id":"e"}`), nil, func(err error) { done <- err }) {
+					t.Fatal("Deliver refused an idle target")
+				}
+				if err := <-done; err != nil {
+					t.Fatal(err)
+				}
+			} else if err := st.Publish(context.Background(), task.Msg([]byte(`{"id":"e"}`))); err != nil {
+				t.Fatal(err)
+			}
+			// Backoff for dead-letter sends starts at a second.
+			deadline := time.Now().Add(30 * time.Second)
+			for dlq.tries.Load() < 4 && time.Now().Before(deadline) {
+				time.Sleep(20 * time.Millisecond)
+			}
+			msgs := dlq.wait(t, 1)
+			if len(msgs) != 1 || msgs[0].Attributes["ERROR_CODE"].StringValue != target.CodeNotFound {
+				t.Fatalf("dead letters %+v", msgs)
+			}
+			if tg.calls.Load() != 1 {
+				t.Errorf("target invoked %d times; a dead letter's retry must not invoke it again", tg.calls.Load())
+			}
+			if d.Stats.DeadLetterRetried.Load() != 3 || d.Stats.DeadLettered.Load() != 1 || d.Stats.DeadLetterFailed.Load() != 0 {
+				t.Errorf("stats: retried %d, dead-lettered %d, failed %d", d.Stats.DeadLetterRetried.Load(), d.Stats.DeadLettered.Load(), d.Stats.DeadLetterFailed.Load())
+			}
+		})
+	}
+}
+
+// Retries are counted in the stored task: with two nodes sharing the
+// queue and a busy target whose tasks are handed back (which must not
+// count as attempts) and retried on either node, every task gets exactly
+// 1 + MaximumRetryAttempts attempts.
+func TestAttemptsCountedExactlyAcrossNodes(t *testing.T) {
+	st := openStore(t)
+	var mu sync.Mutex
+	calls := map[string]int{}
+	slow := targetFunc(func(ctx context.Context, inv *target.Invocation) error {
+		mu.Lock()
+		calls[inv.EventID]++
+		mu.Unlock()
+		time.Sleep(100 * time.Millisecond) // slow enough that tasks wait and are handed back
+		return &target.Error{Code: target.CodeThrottled, Message: "busy", Retryable: true}
+	})
+	rec := &dlqRecorder{}
+	opt := Options{TargetConcurrency: 1, Workers: 4}
+	newDeliverer(t, st, slow, rec.send, opt)
+	newDeliverer(t, st, slow, rec.send, opt)
+	const n = 60
+	var msgs []*store.Msg
+	for i := range n {
+		msgs = append(msgs, testTask(fmt.Sprint("e", i), `{"RetryPolicy":{"MaximumRetryAttempts":2},"DeadLetterConfig":{"Arn":"arn:aws:sqs:r:1:dlq"}}`).Msg([]byte(`{}`)))
+	}
+	if err := st.Publish(context.Background(), msgs...); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		rec.mu.Lock()
+		got := len(rec.msgs)
+		rec.mu.Unlock()
+		if got >= n || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	dl := rec.wait(t, n)
+	mu.Lock()
+	defer mu.Unlock()
+	for i := range n {
+		if c := calls[fmt.Sprint("e", i)]; c != 3 {
+			t.Errorf("task e%d: %d attempts, want 3", i, c)
+		}
+	}
+	for _, m := range dl {
+		if r := m.Attributes["RETRY_ATTEMPTS"].StringValue; r != "2" {
+			t.Errorf("RETRY_ATTEMPTS = %s, want 2", r)
+		}
+	}
+	if len(dl) != n {
+		t.Errorf("%d dead letters, want %d", len(dl), n)
+	}
+}
+
+type targetFunc func(ctx context.Context, inv *target.Invocation) error
+
+func (f targetFunc) Invoke(ctx context.Context, inv *target.Invocation) error { return f(ctx, inv) }
+
+type slowTimeouter struct {
+	targetFunc
+	timeout time.Duration
+}
+
+func (s slowTimeouter) Timeout() time.Duration { return s.timeout }
+
+// A target that sets its own timeout (a Lambda function configured with
+// timeout: 30s) gets that long, not the default InvokeTimeout.
+func TestTargetTimeoutOverridesDefault(t *testing.T) {
+	st := openStore(t)
+	var calls atomic.Int64
+	tg := slowTimeouter{timeout: 3 * time.Second, targetFunc: func(ctx context.Context, inv *target.Invocation) error {
+		calls.Add(1)
+		select {
+		case <-time.After(1500 * time.Millisecond):
+			return nil
+		case <-ctx.Done():
+			return &target.Error{Code: target.CodeInternal, Message: "timed out", Retryable: true}
+		}
+	}}
+	rec := &dlqRecorder{}
+	d := newDeliverer(t, st, tg, rec.send, Options{InvokeTimeout: 500 * time.Millisecond})
+	if err := st.Publish(context.Background(), testTask("slow", `{}`).Msg([]byte(`{}`))); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for d.Stats.Delivered.Load() == 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if d.Stats.Delivered.Load() != 1 || calls.Load() != 1 {
+		t.Fatalf("delivered %d after %d calls; want 1 delivery on the first call", d.Stats.Delivered.Load(), calls.Load())
+	}
+}
+
+// A filed task whose invocation takes longer than the stream's AckWait is
+// not handed out a second time meanwhile: the engine says it is in
+// progress.
+func TestSlowInvocationIsNotHandedOutTwice(t *testing.T) {
+	st := openStore(t)
+	var calls atomic.Int64
+	tg := slowTimeouter{timeout: time.Minute, targetFunc: func(ctx context.Context, inv *target.Invocation) error {
+		calls.Add(1)
+		time.Sleep(4 * time.Second)
+		return nil
+	}}
+	reg := target.NewRegistry()
+	reg.Register("test", func(target.ARN) target.Target { return tg })
+	d := &Deliverer{targets: reg, dlq: (&dlqRecorder{}).send}
+	d.opt.defaults()
+	cfg := engineConfig(d.decode)
+	cfg.AckWait = time.Second
+	d.Engine = NewEngine(st, cfg, nil, Options{KeepAlive: 250 * time.Millisecond})
+	if err := d.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(d.Stop)
+	if err := st.Publish(context.Background(), testTask("slow", `{}`).Msg([]byte(`{}`))); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for d.Stats.Delivered.Load() == 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(1500 * time.Millisecond)
+	if d.Stats.Delivered.Load() != 1 || calls.Load() != 1 {
+		t.Fatalf("delivered %d, calls %d; want exactly one invocation", d.Stats.Delivered.Load(), calls.Load())
 	}
 }

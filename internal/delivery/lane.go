@@ -1,6 +1,7 @@
 package delivery
 
 import (
+	"slices"
 	"sync"
 	"time"
 
@@ -20,17 +21,24 @@ import (
 // hand-back delays a task by up to 10s, so a backlog (a replay, a burst)
 // refused at the first bound would be delivered in slow waves.
 //
-// A first attempt waits in the lane while the router holds its event
-// unacknowledged (the EVENTS consumer's AckWait is 10s), and a task read
-// from DELIVERIES while its own AckWait runs; one that waited longer than
-// staleAfter (the target slowed down after it was queued) is not
-// attempted but handed back to the DELIVERIES stream, so a queue built
-// while the target was fast never outlives those deadlines.
+// A first attempt waits in the lane while its caller holds its message
+// (the router, its event), and a filed job while the stream waits for its
+// acknowledgement; the engine's keep-alive tells the stream about both
+// while they wait and run. One that waited longer than staleAfter (the
+// target slowed down after it was queued) is not attempted but handed
+// back to the stream, so a queue built while the target was fast does not
+// hold deliveries for long. Ordered lanes admit every job and never hand
+// one back, since a job handed back would lose its place.
+//
+// A lane that has been empty and without workers for laneIdle is removed
+// (its elastic limit is forgotten), so lanes of deleted targets do not
+// pile up.
 const (
 	maxQueueWait = 250 * time.Millisecond
 	maxFiledWait = 2 * time.Second
 	staleAfter   = 5 * time.Second
 	maxLaneQueue = 16384
+	laneIdle     = time.Minute
 )
 
 // Elastic lanes. A lane runs up to TargetConcurrency invocations at once.
@@ -46,11 +54,6 @@ const (
 // at a time deliver ~5,500/s; the limit has to grow for more.
 const fastAnswer = 50 * time.Millisecond
 
-// elastic is implemented by targets whose lanes may grow beyond
-// TargetConcurrency while they answer fast.
-type elastic interface {
-	ElasticConcurrency() bool
-}
 
 // outcome is what an invocation tells about the target's capacity.
 type outcome uint8
@@ -69,8 +72,8 @@ func outcomeOf(err error) outcome {
 	return notInvoked // ErrSkip
 }
 
-// lane holds the deliveries waiting for one target, oldest first, and
-// counts the workers invoking it.
+// lane holds the jobs waiting for one target, oldest first, and counts
+// the workers invoking it.
 type lane struct {
 	mu      sync.Mutex
 	q       []item // waiting: q[head:]
@@ -79,6 +82,17 @@ type lane struct {
 	limit   int           // workers allowed
 	ceiling int           // what limit may grow to
 	latency time.Duration // moving average of successful invocations
+	ordered bool          // one at a time, in order, never refusing (LaneConfig)
+	slots   []*slot       // the workers, and what each holds
+	used    time.Time     // when the last worker left
+	swept   bool          // removed from the engine's lanes: use a new one
+}
+
+// slot is what one worker holds.
+type slot struct {
+	it    item
+	busy  bool
+	since time.Time
 }
 
 // adapt moves an elastic lane's limit after an invocation that took took;
@@ -101,25 +115,25 @@ func (l *lane) adapt(o outcome, took time.Duration, floor int) {
 	}
 }
 
-// item is one delivery waiting in a lane: a task read from the DELIVERIES
-// queue (m), or a first attempt handed over directly by the router (task,
-// event and done).
+// item is one job waiting in a lane: a job read from the stream (filed,
+// m is its message), or a first attempt handed over directly (done is
+// called when it is over; m, if set, is the message its caller holds).
 type item struct {
+	job    Job
 	m      store.Delivery
-	task   *Task
-	event  []byte
+	filed  bool
 	done   func(error)
 	queued time.Time
 }
 
 func (l *lane) len() int { return len(l.q) - l.head }
 
-// admits reports whether the lane takes another delivery at now; min is
-// how many may always wait, and maxWait how long the oldest may have
-// waited. Call with l.mu held.
+// admits reports whether the lane takes another job at now; min is how
+// many may always wait, and maxWait how long the oldest may have waited.
+// Call with l.mu held.
 func (l *lane) admits(now time.Time, min int, maxWait time.Duration) bool {
 	n := l.len()
-	if n < min {
+	if n < min || l.ordered {
 		return true
 	}
 	return n < maxLaneQueue && now.Sub(l.q[l.head].queued) < maxWait
@@ -149,4 +163,33 @@ func (l *lane) pop() item {
 		l.head = 0
 	}
 	return it
+}
+
+// held appends to out the messages of the jobs held since before cutoff:
+// waiting (oldest first, so the scan stops at the first younger one) or
+// running. Call with l.mu held.
+func (l *lane) held(cutoff time.Time, out []store.Delivery) []store.Delivery {
+	for i := l.head; i < len(l.q) && l.q[i].queued.Before(cutoff); i++ {
+		if m := l.q[i].m; m != nil {
+			out = append(out, m)
+		}
+	}
+	for _, w := range l.slots {
+		if w.busy && w.it.m != nil && w.since.Before(cutoff) {
+			out = append(out, w.it.m)
+		}
+	}
+	return out
+}
+
+// idle reports whether the lane has been empty, without workers, since
+// before cutoff. Call with l.mu held.
+func (l *lane) idle(cutoff time.Time) bool {
+	return l.active == 0 && l.len() == 0 && l.used.Before(cutoff)
+}
+
+func (l *lane) removeSlot(w *slot) {
+	if i := slices.Index(l.slots, w); i >= 0 {
+		l.slots = slices.Delete(l.slots, i, i+1)
+	}
 }

@@ -2,7 +2,9 @@ package delivery
 
 import (
 	"encoding/json"
+	"errors"
 	"math/rand/v2"
+	"strconv"
 	"time"
 )
 
@@ -49,6 +51,34 @@ func policyOf(raw json.RawMessage) policy {
 	return p
 }
 
+// exhausted returns the EXHAUSTED_RETRY_CONDITION if a delivery that has
+// been retried retries times, for an event ingested at ingested, may not
+// be retried again, or "".
+func (p policy) exhausted(retries int, ingested time.Time) string {
+	switch {
+	case retries >= p.maxRetries:
+		return "MaximumRetryAttempts"
+	case time.Since(ingested) >= p.maxAge:
+		return "MaximumEventAgeInSeconds"
+	}
+	return ""
+}
+
+// delay is the wait before attempt n+1: the backoff, or longer when the
+// target asked for it (an HTTP Retry-After), never past the event's age
+// limit.
+func (p policy) delay(n int, ingested time.Time, err error, minBackoff, maxBackoff time.Duration) time.Duration {
+	delay := backoff(n, minBackoff, maxBackoff)
+	var ra interface{ RetryAfter() time.Duration }
+	if errors.As(err, &ra) {
+		delay = max(delay, ra.RetryAfter())
+	}
+	if rest := p.maxAge - time.Since(ingested); delay > rest {
+		delay = max(rest, 0)
+	}
+	return delay
+}
+
 // backoff returns the delay before retry n (1-based): exponential from min,
 // capped at max, with full jitter on the upper half.
 func backoff(n int, min, max time.Duration) time.Duration {
@@ -62,3 +92,5 @@ func backoff(n int, min, max time.Duration) time.Duration {
 	half := d / 2
 	return half + time.Duration(rand.Int64N(int64(half)+1))
 }
+
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -33,7 +33,7 @@ type Stats struct {
 
 // Deliverer makes first attempts directly (see delivery.Deliverer.Deliver).
 type Deliverer interface {
-	Deliver(t *delivery.Task, event []byte, done func(error)) bool
+	Deliver(t *delivery.Task, event []byte, held store.Delivery, done func(error)) bool
 }
 
 // Archiver copies events into the archives of their bus and restricts
@@ -106,7 +106,9 @@ func (r *Router) Start(ctx context.Context) error {
 	return nil
 }
 
-// Stop ends routing and waits for events in progress.
+// Stop ends routing and waits for events in progress. The consumer's
+// stop returns only once no callback is sending to the work channel, so
+// closing it afterwards is safe.
 func (r *Router) Stop() {
 	if r.stop != nil {
 		r.stop()
@@ -200,7 +202,7 @@ func (r *Router) route(ctx context.Context, m store.Delivery, rules []*catalog.R
 			}
 			r.Stats.Tasks.Add(1)
 			pending.Add(1)
-			if r.deliver == nil || !r.deliver.Deliver(t, event, finish) {
+			if r.deliver == nil || !r.deliver.Deliver(t, event, m, finish) {
 				spill = append(spill, t.Msg(event))
 			}
 		}

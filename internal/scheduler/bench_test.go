@@ -81,7 +81,7 @@ func BenchmarkTenThousandDue(b *testing.B) {
 	rec := &recorder{want: rules, done: make(chan struct{})}
 	reg := target.NewRegistry()
 	reg.Register("test", func(target.ARN) target.Target { return rec })
-	d := delivery.New(st, reg, func(_ *delivery.Task, ev []byte) ([]byte, error) { return ev, nil },
+	d := delivery.New(st, reg,
 		func(context.Context, string, target.QueueMessage) error { return nil }, log,
 		delivery.Options{TargetConcurrency: 64})
 	if err := d.Start(ctx); err != nil {

@@ -32,18 +32,17 @@ type Server struct {
 	cfg config.Config
 	log *slog.Logger
 
-	st         *store.Store
-	cat        *catalog.Catalog
-	ingest     *ingest.Ingester
-	router     *router.Router
-	deliver    *delivery.Deliverer
-	targets    *target.Registry
-	queues     *queue.Service
-	topics     *topic.Service
-	scheduler  *scheduler.Scheduler
-	archives   *archive.Archives
-	api        *awsproto.Mux
-	transforms transforms
+	st        *store.Store
+	cat       *catalog.Catalog
+	ingest    *ingest.Ingester
+	router    *router.Router
+	deliver   *delivery.Deliverer
+	targets   *target.Registry
+	queues    *queue.Service
+	topics    *topic.Service
+	scheduler *scheduler.Scheduler
+	archives  *archive.Archives
+	api       *awsproto.Mux
 
 	ln     net.Listener
 	http   *http.Server

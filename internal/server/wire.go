@@ -80,16 +80,14 @@ func (s *Server) wire(ctx, runCtx context.Context) error {
 		}
 		return send(ctx, a.Account, a.Region, a.Resource, m)
 	}
-	s.deliver = delivery.New(s.st, s.targets, s.payload, dlq, s.log, delivery.Options{
+	s.deliver = delivery.New(s.st, s.targets, dlq, s.log, delivery.Options{
 		Workers:           s.cfg.Delivery.Workers,
 		TargetConcurrency: s.cfg.Delivery.TargetConcurrency,
 		MinBackoff:        s.cfg.Delivery.MinBackoff,
 		MaxBackoff:        s.cfg.Delivery.MaxBackoff,
 	})
 
-	api := catalog.NewAPI(s.cat)
-	api.SetTargetValidator(validateTarget)
-	ops := api.Operations()
+	ops := catalog.NewAPI(s.cat).Operations()
 	for name, op := range s.ingest.Operations() {
 		ops[name] = op
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -66,14 +67,37 @@ func (s *Store) DeleteConsumer(ctx context.Context, stream, name string) error {
 }
 
 // Consume calls handle for each message, from a background goroutine, with
-// up to batch messages buffered. Call stop to end it; stop waits for no
-// handler.
+// up to batch messages buffered. Call stop to end it: once stop returns,
+// no handler is running and none will run (messages still buffered are
+// left unacknowledged and are handed out again), so the caller may tear
+// down what its handler uses.
 func (c *Consumer) Consume(handle func(Delivery), batch int) (stop func(), err error) {
-	cc, err := c.c.Consume(func(m jetstream.Msg) { handle(m) }, jetstream.PullMaxMessages(batch))
+	var (
+		mu      sync.Mutex
+		stopped bool
+		running sync.WaitGroup
+	)
+	cc, err := c.c.Consume(func(m jetstream.Msg) {
+		mu.Lock()
+		if stopped {
+			mu.Unlock()
+			return
+		}
+		running.Add(1)
+		mu.Unlock()
+		defer running.Done()
+		handle(m)
+	}, jetstream.PullMaxMessages(batch))
 	if err != nil {
 		return nil, err
 	}
-	return cc.Stop, nil
+	return func() {
+		cc.Stop()
+		mu.Lock()
+		stopped = true
+		mu.Unlock()
+		running.Wait()
+	}, nil
 }
 
 // Fetch waits up to wait for a message and returns it with up to n-1 more

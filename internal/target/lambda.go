@@ -54,7 +54,9 @@ type lambdaTarget struct {
 	client *http.Client
 }
 
-func (l *lambdaTarget) timeout() time.Duration {
+// Timeout implements Timeouter: the function's configured timeout
+// (targets.lambda.<name>.timeout), default 10s.
+func (l *lambdaTarget) Timeout() time.Duration {
 	if l.fn.Timeout > 0 {
 		return l.fn.Timeout
 	}
@@ -62,7 +64,7 @@ func (l *lambdaTarget) timeout() time.Duration {
 }
 
 func (l *lambdaTarget) Invoke(ctx context.Context, inv *Invocation) error {
-	ctx, cancel := context.WithTimeout(ctx, l.timeout())
+	ctx, cancel := context.WithTimeout(ctx, l.Timeout())
 	defer cancel()
 	switch {
 	case len(l.fn.Command) > 0:

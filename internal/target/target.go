@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Invocation is one delivery of one event to one target.
@@ -33,6 +34,14 @@ type Invocation struct {
 // Target is one kind of target.
 type Target interface {
 	Invoke(ctx context.Context, inv *Invocation) error
+}
+
+// Timeouter is implemented by targets that bound an invocation
+// themselves (a Lambda function's configured timeout, an API
+// destination's 5 s): delivery gives the invocation that long instead of
+// its default.
+type Timeouter interface {
+	Timeout() time.Duration
 }
 
 // Error is a failed invocation. Code is the ERROR_CODE EventBridge reports

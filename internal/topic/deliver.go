@@ -5,17 +5,17 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"math"
-	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/switchyard/switchyard/internal/awsproto"
+	"github.com/switchyard/switchyard/internal/delivery"
 	"github.com/switchyard/switchyard/internal/queue"
 	"github.com/switchyard/switchyard/internal/store"
 )
@@ -91,216 +91,126 @@ func retryable(err error) bool {
 	return !errors.Is(err, ErrPermanent)
 }
 
-// Stats counts delivery outcomes.
+// Stats counts delivery outcomes; Filtered counts deliveries a
+// subscription's filter policy left out.
 type Stats struct {
-	Delivered, Retried, DeadLettered, DeadLetterFailed, Dropped, Filtered atomic.Int64
+	delivery.Stats
+	Filtered atomic.Int64
 }
 
-// deliverer runs the delivery workers: one reader hands each task to its
-// subscription's lane; a lane has a bounded buffer and a bounded number of
-// deliveries under way (one for FIFO subscriptions, which retry in place
-// so that order holds). A task whose lane is full goes back to the stream
-// for a little later, not counted as an attempt: a slow endpoint only
-// holds up its own subscription.
-type deliverer struct {
-	s        *Service
-	stopFn   func()
-	wg       sync.WaitGroup
-	mu       sync.Mutex
-	lanes    map[string]*lane
-	closed   bool
-	deferred sync.Map // stream seq -> *atomic.Int64
-	ctx      context.Context
-	cancel   context.CancelFunc
-}
-
-type lane struct {
-	tasks  chan store.Delivery
-	active int
-	limit  int
-}
-
-const laneBuffer = 1024
-
-func newDeliverer(s *Service) *deliverer { return &deliverer{s: s, lanes: map[string]*lane{}} }
-
-func (d *deliverer) start(ctx context.Context) error {
-	st := d.s.st
-	if err := st.EnsureStream(ctx, store.StreamConfig{
-		Name: Stream, Subjects: []string{subjectPrefix + ">"}, WorkQueue: true,
+// newEngine runs the topic's deliveries on the shared delivery engine:
+// one work queue of pending deliveries, one message per (message,
+// subscription), consumed by every node; a lane per subscription (one at a
+// time for FIFO subscriptions, which retry in place so that order holds).
+func newEngine(s *Service) *delivery.Engine {
+	return delivery.NewEngine(s.st, delivery.EngineConfig{
+		Stream: Stream, Subjects: []string{subjectPrefix + ">"},
 		Duplicates: dedupWindow, MaxMsgSize: 4 << 20,
-	}); err != nil {
-		return err
-	}
-	c, err := st.EnsureConsumer(ctx, store.ConsumerConfig{
-		Stream: Stream, Durable: consumerName, AckWait: time.Minute, MaxAckPending: 100000,
+		Consumer: consumerName, AckWait: time.Minute, MaxAckPending: 100000,
+		Stats: &s.stats.Stats,
+		Decode: func(m store.Delivery) (delivery.Job, error) {
+			j := &job{s: s}
+			if err := json.Unmarshal(m.Data(), &j.t); err != nil {
+				return nil, err
+			}
+			if j.t.Sub == "" {
+				return nil, errors.New("topic delivery without a subscription")
+			}
+			return j, nil
+		},
+	}, s.log, delivery.Options{
+		TargetConcurrency: s.opt.LaneConcurrency, Workers: 128, StopGrace: 2 * time.Second,
 	})
-	if err != nil {
-		return err
-	}
-	d.ctx, d.cancel = context.WithCancel(ctx)
-	stop, err := c.Consume(d.dispatch, 512)
-	if err != nil {
-		return err
-	}
-	d.stopFn = stop
-	return nil
 }
 
-func (d *deliverer) stop() {
-	if d.stopFn != nil {
-		d.stopFn()
-		d.stopFn = nil
-	}
-	d.mu.Lock()
-	d.closed = true
-	d.mu.Unlock()
-	// Let deliveries under way finish for a moment, then cut them short
-	// (an unacknowledged delivery comes back after the ack deadline).
-	done := make(chan struct{})
-	go func() { d.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(2 * time.Second):
-		if d.cancel != nil {
-			d.cancel()
-		}
-		<-done
-	}
-	if d.cancel != nil {
-		d.cancel()
-	}
+// job is a task as a delivery.Job.
+type job struct {
+	s *Service
+	t task
 }
 
-func (d *deliverer) dispatch(m store.Delivery) {
-	var t task
-	if err := json.Unmarshal(m.Data(), &t); err != nil || t.Sub == "" {
-		d.s.log.Error("dropping malformed topic delivery", "err", err)
-		_ = m.Term()
-		return
-	}
-	limit := d.s.opt.LaneConcurrency
-	if t.Fifo {
-		limit = 1
-	}
-	d.mu.Lock()
-	if d.closed {
-		d.mu.Unlock()
-		return
-	}
-	l := d.lanes[t.Sub]
-	if l == nil {
-		l = &lane{tasks: make(chan store.Delivery, laneBuffer), limit: limit}
-		d.lanes[t.Sub] = l
-	}
-	queued := false
-	select {
-	case l.tasks <- m:
-		queued = true
-		if l.active < l.limit {
-			l.active++
-			d.wg.Add(1)
-			go d.work(l)
-		}
-	default:
-	}
-	d.mu.Unlock()
-	if !queued {
-		if md, err := m.Metadata(); err == nil {
-			v, _ := d.deferred.LoadOrStore(md.Sequence.Stream, new(atomic.Int64))
-			v.(*atomic.Int64).Add(1)
-		}
-		_ = m.NakWithDelay(time.Duration(200+rand.IntN(800)) * time.Millisecond)
-	}
+func (j *job) ID() string        { return j.t.MessageID + "|" + j.t.Sub + "|" + j.t.Kind }
+func (j *job) Lane() string      { return j.t.Sub }
+func (j *job) Filed() *store.Msg { return j.t.msg() }
+func (j *job) LaneConfig() delivery.LaneConfig {
+	return delivery.LaneConfig{Ordered: j.t.Fifo}
 }
 
-func (d *deliverer) work(l *lane) {
-	defer d.wg.Done()
-	for {
-		select {
-		case m := <-l.tasks:
-			d.handle(m)
-			continue
-		default:
-		}
-		d.mu.Lock()
-		if len(l.tasks) == 0 || d.closed {
-			l.active--
-			d.mu.Unlock()
-			return
-		}
-		d.mu.Unlock()
-	}
-}
-
-// attempt returns the 1-based attempt number of a delivery.
-func (d *deliverer) attempt(m store.Delivery) (int, uint64) {
-	md, err := m.Metadata()
-	if err != nil {
-		return 1, 0
-	}
-	n := int(md.NumDelivered)
-	if v, ok := d.deferred.Load(md.Sequence.Stream); ok {
-		n -= int(v.(*atomic.Int64).Load())
-	}
-	return max(n, 1), md.Sequence.Stream
-}
-
-func (d *deliverer) done(m store.Delivery, seq uint64) {
-	d.deferred.Delete(seq)
-	_ = m.Ack()
-}
-
-func (d *deliverer) handle(m store.Delivery) {
-	s := d.s
-	var t task
-	_ = json.Unmarshal(m.Data(), &t)
-	attempt, seq := d.attempt(m)
-	if t.Rev > 0 {
+// Invoke delivers the task, unless it has become moot (ErrSkip).
+func (j *job) Invoke(ctx context.Context) error {
+	if j.t.Rev > 0 {
 		// The record may be newer than this node's copy of the bucket.
-		if err := s.mirror.Wait(d.ctx, t.Rev); err != nil && d.ctx.Err() != nil {
-			return
+		if err := j.s.mirror.Wait(ctx, j.t.Rev); err != nil && ctx.Err() != nil {
+			return ctx.Err()
 		}
 	}
-	sub := s.taskSubscription(&t)
-	if sub == nil {
+	if j.s.taskSubscription(&j.t) == nil {
 		// Unsubscribed (or its topic deleted) since, or, for an
 		// UnsubscribeConfirmation, restored or expired: nothing to do.
-		s.Stats().Dropped.Add(1)
-		d.done(m, seq)
-		return
+		return delivery.ErrSkip
 	}
-	pol := s.retryPolicy(sub)
-	for {
-		err := s.invoke(d.ctx, &t)
-		if err == nil {
-			s.stats.Delivered.Add(1)
-			d.done(m, seq)
-			return
-		}
-		if d.ctx.Err() != nil {
-			return // shutting down: the message comes back after AckWait
-		}
-		retries := attempt - 1
-		if !retryable(err) || retries >= pol.NumRetries {
-			s.deadLetter(d.ctx, sub, &t, err, retries)
-			d.done(m, seq)
-			return
-		}
-		delay := time.Duration(float64(pol.delay(attempt)) * s.opt.DelayScale)
-		s.stats.Retried.Add(1)
-		s.log.Debug("topic delivery failed; will retry", "subscription", t.SubArn, "attempt", attempt, "delay", delay, "err", err)
-		if !t.Fifo {
-			_ = m.NakWithDelay(delay)
-			return
-		}
-		// FIFO: retry in place, so later messages wait behind this one.
-		if !sleepWorking(d.ctx, m, delay) {
-			return
-		}
-		attempt++
-	}
+	return j.s.invoke(ctx, &j.t)
 }
+
+// Failed applies the subscription's delivery policy.
+func (j *job) Failed(n int, err error) delivery.Verdict {
+	code, msg := "InternalError", err.Error()
+	var de *deliveryError
+	if errors.As(err, &de) {
+		code, msg = de.code, de.msg
+	}
+	f := delivery.Failure{Code: code, Message: msg}
+	sub := j.s.taskSubscription(&j.t)
+	if sub == nil {
+		return delivery.Verdict{Failure: f}
+	}
+	pol := j.s.retryPolicy(sub)
+	if !retryable(err) || n-1 >= pol.NumRetries {
+		return delivery.Verdict{Failure: f}
+	}
+	return delivery.Verdict{Retry: true, Wait: time.Duration(float64(pol.delay(n)) * j.s.opt.DelayScale)}
+}
+
+// DeadLetter sends a failed delivery to the subscription's RedrivePolicy
+// queue, with the payload the subscription would have received and the
+// attributes SNS adds (ErrorCode, ErrorMessage, RequestID).
+func (j *job) DeadLetter(ctx context.Context, f delivery.Failure) error {
+	s, t := j.s, &j.t
+	sub := s.taskSubscription(t)
+	if sub == nil || t.Kind != kindNotify {
+		return delivery.ErrNoDeadLetter
+	}
+	dlq := redriveTarget(sub.Attrs["RedrivePolicy"])
+	if dlq == "" {
+		return delivery.ErrNoDeadLetter
+	}
+	sc, name, ok := queueARN(dlq)
+	if !ok || s.queues == nil {
+		return fmt.Errorf("dead-letter queue %s is not a local SQS queue", dlq)
+	}
+	qm, err := s.queueMessage(t)
+	if err != nil {
+		return err
+	}
+	if qm.Attributes == nil {
+		qm.Attributes = map[string]queue.Attribute{}
+	}
+	msg := f.Message
+	if len(msg) > 1024 {
+		msg = msg[:1024]
+	}
+	qm.Attributes["ErrorCode"] = queue.Attribute{DataType: "String", StringValue: f.Code}
+	qm.Attributes["ErrorMessage"] = queue.Attribute{DataType: "String", StringValue: msg}
+	qm.Attributes["RequestID"] = queue.Attribute{DataType: "String", StringValue: t.MessageID}
+	fitQueue(&qm, name, t.MessageID)
+	_, err = s.queues.Send(ctx, sc, name, qm)
+	return err
+}
+
+var (
+	_ delivery.Job            = (*job)(nil)
+	_ delivery.LaneConfigurer = (*job)(nil)
+)
 
 // taskSubscription returns the subscription a task is for, or nil if the
 // task is moot: the subscription itself (for a SubscriptionConfirmation,
@@ -326,25 +236,6 @@ func (s *Service) taskSubscription(t *task) *subRecord {
 		return nil
 	}
 	return ss.rec
-}
-
-// sleepWorking waits, telling the server the message is still being worked
-// on; it reports false if the context ended.
-func sleepWorking(ctx context.Context, m store.Delivery, d time.Duration) bool {
-	deadline := time.Now().Add(d)
-	for {
-		left := time.Until(deadline)
-		if left <= 0 {
-			return true
-		}
-		step := min(left, 20*time.Second)
-		select {
-		case <-ctx.Done():
-			return false
-		case <-time.After(step):
-			_ = m.InProgress()
-		}
-	}
 }
 
 // invoke makes one delivery attempt.
@@ -505,51 +396,6 @@ func (s *Service) deliverLambda(ctx context.Context, t *task) error {
 		return &deliveryError{code: "LambdaError", msg: err.Error(), retryable: true}
 	}
 	return nil
-}
-
-// deadLetter sends a failed delivery to the subscription's RedrivePolicy
-// queue, with the payload the subscription would have received and the
-// attributes SNS adds (ErrorCode, ErrorMessage, RequestID); without one it
-// is counted and logged.
-func (s *Service) deadLetter(ctx context.Context, sub *subRecord, t *task, cause error, retries int) {
-	code, msg := "InternalError", cause.Error()
-	var de *deliveryError
-	if errors.As(cause, &de) {
-		code, msg = de.code, de.msg
-	}
-	dlq := redriveTarget(sub.Attrs["RedrivePolicy"])
-	if dlq == "" || t.Kind != kindNotify {
-		s.stats.Dropped.Add(1)
-		s.log.Warn("topic delivery failed; no dead-letter queue", "subscription", t.SubArn, "message", t.MessageID, "error_code", code, "error", msg, "retries", retries)
-		return
-	}
-	sc, name, ok := queueARN(dlq)
-	if !ok || s.queues == nil {
-		s.stats.DeadLetterFailed.Add(1)
-		s.log.Error("dead-letter queue is not a local SQS queue", "dlq", dlq, "subscription", t.SubArn)
-		return
-	}
-	qm, err := s.queueMessage(t)
-	if err == nil {
-		if qm.Attributes == nil {
-			qm.Attributes = map[string]queue.Attribute{}
-		}
-		if len(msg) > 1024 {
-			msg = msg[:1024]
-		}
-		qm.Attributes["ErrorCode"] = queue.Attribute{DataType: "String", StringValue: code}
-		qm.Attributes["ErrorMessage"] = queue.Attribute{DataType: "String", StringValue: msg}
-		qm.Attributes["RequestID"] = queue.Attribute{DataType: "String", StringValue: t.MessageID}
-		fitQueue(&qm, name, t.MessageID)
-		_, err = s.queues.Send(ctx, sc, name, qm)
-	}
-	if err != nil {
-		s.stats.DeadLetterFailed.Add(1)
-		s.log.Error("could not send to dead-letter queue", "dlq", dlq, "subscription", t.SubArn, "message", t.MessageID, "err", err)
-		return
-	}
-	s.stats.DeadLettered.Add(1)
-	s.log.Info("message sent to dead-letter queue", "dlq", dlq, "subscription", t.SubArn, "message", t.MessageID, "error_code", code)
 }
 
 func redriveTarget(policy string) string {

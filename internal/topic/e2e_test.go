@@ -626,3 +626,34 @@ func TestRetryAcrossRestart(t *testing.T) {
 		t.Fatalf("after restart: %v", m)
 	}
 }
+
+// A dead letter that cannot be sent (its queue does not exist yet) is
+// retried until it can be, not dropped.
+func TestDeadLetterRetriedUntilSent(t *testing.T) {
+	e := newEnv(t, Options{})
+	ctx := e.ctx()
+	sc := Scope{Account: "000000000000", Region: "us-east-1"}
+	arn := e.createTopic("late", nil)
+	dlqARN := "arn:aws:sqs:us-east-1:000000000000:late-dlq"
+	e.subscribe(arn, "sqs", "arn:aws:sqs:us-east-1:000000000000:gone",
+		map[string]string{"RedrivePolicy": `{"deadLetterTargetArn":"` + dlqARN + `"}`})
+	id, err := e.svc.Publish(ctx, sc, "late", PublishInput{Message: "keep me"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for e.svc.Stats().DeadLetterRetried.Load() == 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if e.svc.Stats().DeadLetterRetried.Load() == 0 {
+		t.Fatalf("no dead-letter retry; stats: failed %d, dropped %d", e.svc.Stats().DeadLetterFailed.Load(), e.svc.Stats().Dropped.Load())
+	}
+	dlqURL, _ := e.createQueue("late-dlq", nil)
+	dead := e.receive(dlqURL, 1, 20*time.Second)
+	if len(dead) != 1 || decodeJSON(t, *dead[0].Body)["MessageId"] != id {
+		t.Fatalf("dead letters %v", bodies(dead))
+	}
+	if e.svc.Stats().DeadLetterFailed.Load() != 0 {
+		t.Fatalf("DeadLetterFailed = %d", e.svc.Stats().DeadLetterFailed.Load())
+	}
+}

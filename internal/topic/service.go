@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/switchyard/switchyard/internal/delivery"
 	"github.com/switchyard/switchyard/internal/queue"
 	"github.com/switchyard/switchyard/internal/store"
 )
@@ -219,7 +220,7 @@ type Service struct {
 
 	signer *signer
 	seq    atomic.Uint64 // FIFO sequence numbers
-	dl     *deliverer
+	dl     *delivery.Engine
 	stats  Stats
 
 	sweepDone chan struct{} // closed when the expiry sweep has stopped
@@ -270,8 +271,12 @@ func Open(ctx context.Context, st *store.Store, queues *queue.Service, log *slog
 		s.Close()
 		return nil, err
 	}
-	s.dl = newDeliverer(s)
-	if err := s.dl.start(bg); err != nil {
+	s.dl = newEngine(s)
+	if err := s.dl.Setup(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := s.dl.Start(bg); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -287,7 +292,7 @@ func (s *Service) Close() error {
 		s.mirror.Close()
 	}
 	if s.dl != nil {
-		s.dl.stop()
+		s.dl.Stop()
 	}
 	s.stopAfter()
 	s.cancel()

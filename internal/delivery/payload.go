@@ -1,4 +1,4 @@
-package server
+package delivery
 
 import (
 	"encoding/json"
@@ -6,7 +6,6 @@ import (
 	"sync"
 
 	"github.com/switchyard/switchyard/internal/awsapi/events"
-	"github.com/switchyard/switchyard/internal/delivery"
 	"github.com/switchyard/switchyard/internal/transform"
 )
 
@@ -19,7 +18,7 @@ type transforms struct {
 
 const maxCachedTransforms = 10000
 
-func (c *transforms) get(t *delivery.Task) (*transform.Transformer, error) {
+func (c *transforms) get(t *Task) (*transform.Transformer, error) {
 	key := string(t.Target.Raw)
 	c.mu.RLock()
 	tr := c.m[key]
@@ -31,7 +30,7 @@ func (c *transforms) get(t *delivery.Task) (*transform.Transformer, error) {
 	if err := json.Unmarshal(t.Target.Raw, &et); err != nil {
 		return nil, err
 	}
-	tr, err := transform.Compile(t.Target.ID, configOf(&et))
+	tr, err := transform.Compile(t.Target.ID, transform.ConfigOf(&et))
 	if err != nil {
 		return nil, err
 	}
@@ -44,35 +43,16 @@ func (c *transforms) get(t *delivery.Task) (*transform.Transformer, error) {
 	return tr, nil
 }
 
-func configOf(t *events.Target) transform.Config {
-	c := transform.Config{Input: t.Input, InputPath: t.InputPath}
-	if it := t.InputTransformer; it != nil {
-		c.PathsMap = it.InputPathsMap
-		c.Template = it.InputTemplate
-	}
-	return c
-}
-
-// payload applies a target's input configuration to an event.
-func (s *Server) payload(t *delivery.Task, event []byte) ([]byte, error) {
-	tr, err := s.transforms.get(t)
+// payload applies a target's input configuration (Input, InputPath,
+// InputTransformer) to an event: what the target receives.
+func (d *Deliverer) payload(t *Task, event []byte) ([]byte, error) {
+	tr, err := d.transforms.get(t)
 	if err != nil {
 		return nil, err
 	}
 	out, err := tr.Apply(event, transform.Context{RuleArn: t.RuleArn, RuleName: t.Rule, IngestionTime: t.Ingested})
 	if errors.Is(err, transform.ErrNothingSelected) {
-		return nil, delivery.ErrSkip
+		return nil, ErrSkip
 	}
 	return out, err
-}
-
-// validateTarget checks a target's input configuration at PutTargets time,
-// with EventBridge's messages.
-func validateTarget(t *events.Target) error {
-	id := ""
-	if t.Id != nil {
-		id = *t.Id
-	}
-	_, err := transform.Compile(id, configOf(t))
-	return err
 }
