@@ -54,7 +54,6 @@ const (
 // at a time deliver ~5,500/s; the limit has to grow for more.
 const fastAnswer = 50 * time.Millisecond
 
-
 // outcome is what an invocation tells about the target's capacity.
 type outcome uint8
 
