@@ -45,6 +45,20 @@ type Archiver interface {
 	RestrictReplay(h store.Header, rules []*catalog.Rule) []*catalog.Rule
 }
 
+// Options tunes a Router.
+type Options struct {
+	// Workers route events concurrently (default 32).
+	Workers int
+	// AckWait is how long an event handed to this node may go without
+	// news before the stream hands it out again (default 10s). While its
+	// deliveries wait in a lane or run, the Deliverer keeps the event
+	// alive, so a slow target does not get it routed twice.
+	AckWait time.Duration
+	// Archiver, if set, archives events: an event is acknowledged only
+	// once its archive copies are stored, like its filed deliveries.
+	Archiver Archiver
+}
+
 // Router consumes EVENTS.
 type Router struct {
 	st      *store.Store
@@ -52,41 +66,41 @@ type Router struct {
 	archive Archiver
 	cat     *catalog.Catalog
 	log     *slog.Logger
-	workers int
+	opt     Options
 	Stats   Stats
 	stop    func()
 	work    chan store.Delivery
 	wg      sync.WaitGroup
 }
 
-// New returns a Router with the given number of workers. With a
-// Deliverer, a delivery whose target can take it at once is attempted
-// directly and only filed in the DELIVERIES queue if it needs a retry;
-// the event is acknowledged once every one of its deliveries is done or
-// filed.
-func New(st *store.Store, cat *catalog.Catalog, log *slog.Logger, workers int, d Deliverer) *Router {
-	if workers <= 0 {
-		workers = 32
+// New returns a Router. With a Deliverer, a delivery whose target can take
+// it at once is attempted directly and only filed in the DELIVERIES queue
+// if it needs a retry; the event is acknowledged once every one of its
+// deliveries is done or filed.
+func New(st *store.Store, cat *catalog.Catalog, d Deliverer, log *slog.Logger, opt Options) *Router {
+	if opt.Workers <= 0 {
+		opt.Workers = 32
 	}
-	return &Router{st: st, cat: cat, log: log, workers: workers, deliver: d}
+	if opt.AckWait <= 0 {
+		opt.AckWait = 10 * time.Second
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Router{st: st, cat: cat, log: log, opt: opt, deliver: d, archive: opt.Archiver}
 }
-
-// SetArchiver makes the router archive events (call before Start): the
-// event is acknowledged only once its archive copies are stored, like its
-// filed deliveries.
-func (r *Router) SetArchiver(a Archiver) { r.archive = a }
 
 // Start routes events until Stop.
 func (r *Router) Start(ctx context.Context) error {
 	c, err := r.st.EnsureConsumer(ctx, store.ConsumerConfig{
 		Stream: ingest.Stream, Durable: "router",
-		AckWait: 10 * time.Second, MaxAckPending: 50000,
+		AckWait: r.opt.AckWait, MaxAckPending: 50000,
 	})
 	if err != nil {
 		return err
 	}
-	r.work = make(chan store.Delivery, 4*r.workers)
-	for i := 0; i < r.workers; i++ {
+	r.work = make(chan store.Delivery, 4*r.opt.Workers)
+	for i := 0; i < r.opt.Workers; i++ {
 		r.wg.Add(1)
 		go func() {
 			defer r.wg.Done()

@@ -104,8 +104,7 @@ func (s *Server) start(ctx, runCtx context.Context) error {
 	if err := s.deliver.Start(runCtx); err != nil {
 		return err
 	}
-	s.router = router.New(s.st, s.cat, s.log, 32, s.deliver)
-	s.router.SetArchiver(s.archives)
+	s.router = router.New(s.st, s.cat, s.deliver, s.log, router.Options{Archiver: s.archives})
 	if err := s.router.Start(runCtx); err != nil {
 		return err
 	}
