@@ -10,7 +10,11 @@
 // tick fired for each rule is kept in a key-value bucket: after a restart,
 // a tick that fell due while the node was down is fired late if it is no
 // more than Options.Grace old (default one minute, covering restarts);
-// older missed ticks are skipped, as EventBridge does not back-fill.
+// older missed ticks are skipped, as EventBridge does not back-fill. A
+// tick counts as fired only once its tasks are stored: one whose filing
+// failed is retried (every second, with the same message ids), and the
+// recorded last tick of its rule stays before it until it is filed, so a
+// restart meanwhile fires it late rather than never.
 // Disabling, deleting or editing a rule takes effect at the next scheduling
 // decision, which is immediate.
 package scheduler
@@ -79,18 +83,23 @@ type Scheduler struct {
 	entries map[ruleKey]*entry
 	last    map[ruleKey]time.Time // last tick fired (loaded at start, then ours)
 	dirty   map[ruleKey]time.Time // to persist
+	fired   map[ruleKey]time.Time // latest tick filed by this node
+	retry   []due                 // ticks whose filing failed
 	wake    chan struct{}
 
-	stop  func()
-	done  chan struct{}
-	fired int64
+	stop   func()
+	done   chan struct{}
+	nfired int64
 }
+
+// retryEvery is how often ticks whose filing failed are filed again.
+const retryEvery = time.Second
 
 // Fired returns how many ticks have fired (manual fires included).
 func (s *Scheduler) Fired() int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.fired
+	return s.nfired
 }
 
 // New returns a Scheduler; Start runs it.
@@ -103,7 +112,7 @@ func New(st *store.Store, cat *catalog.Catalog, log *slog.Logger, o Options) *Sc
 	}
 	s := &Scheduler{
 		st: st, cat: cat, log: log, clock: o.Clock, grace: o.Grace,
-		entries: map[ruleKey]*entry{}, last: map[ruleKey]time.Time{}, dirty: map[ruleKey]time.Time{},
+		entries: map[ruleKey]*entry{}, last: map[ruleKey]time.Time{}, dirty: map[ruleKey]time.Time{}, fired: map[ruleKey]time.Time{},
 		wake: make(chan struct{}, 1),
 	}
 	return s
@@ -192,9 +201,16 @@ func (s *Scheduler) set(r *catalog.Rule) {
 			// Resume after the last tick fired for the rule: a tick that
 			// fell due while the node was down fires late if it is within
 			// the grace; older ones are skipped.
+			// A rule with no tick recorded resumes from its anchor, at
+			// most the grace ago: a first tick that could not be filed
+			// before a restart fires late too.
 			from := now
-			if last, ok := s.last[k]; ok && last.Before(now) {
-				from = last
+			if last, ok := s.last[k]; ok {
+				if last.Before(now) {
+					from = last
+				}
+			} else if a := anchor(r); a.Before(now) {
+				from = maxTime(a, now.Add(-s.grace))
 			}
 			e.next = sched.NextFrom(anchor(r), from)
 			if !e.next.IsZero() && e.next.Before(now.Add(-s.grace)) {
@@ -205,6 +221,13 @@ func (s *Scheduler) set(r *catalog.Rule) {
 	}
 	s.mu.Unlock()
 	s.poke()
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 func anchor(r *catalog.Rule) time.Time {
@@ -222,6 +245,7 @@ func (s *Scheduler) poke() {
 }
 
 type due struct {
+	key  ruleKey
 	rule *catalog.Rule
 	tick time.Time
 }
@@ -234,11 +258,11 @@ func (s *Scheduler) run(ctx context.Context) {
 		var fire []due
 		var earliest time.Time
 		s.mu.Lock()
+		fire = append(fire, s.retry...)
+		s.retry = nil
 		for k, e := range s.entries {
 			for !e.next.IsZero() && !e.next.After(now) {
-				fire = append(fire, due{e.rule, e.next})
-				s.last[k] = e.next
-				s.dirty[k] = e.next
+				fire = append(fire, due{k, e.rule, e.next})
 				e.next = e.sched.NextFrom(anchor(e.rule), e.next)
 			}
 			if !e.next.IsZero() && (earliest.IsZero() || e.next.Before(earliest)) {
@@ -253,16 +277,48 @@ func (s *Scheduler) run(ctx context.Context) {
 		if !earliest.IsZero() {
 			wait = max(earliest.Sub(s.clock.Now()), 0)
 		}
+		var retry <-chan time.Time
+		s.mu.Lock()
+		if len(s.retry) > 0 {
+			retry = time.After(retryEvery)
+		}
+		s.mu.Unlock()
 		select {
 		case <-ctx.Done():
 			s.persist(context.Background())
 			return
 		case <-s.wake:
+		case <-retry:
 		case <-flush:
 			s.persist(ctx)
 			flush = s.clock.After(time.Second)
 		case <-s.clock.After(wait):
 		}
+	}
+}
+
+// filed records that a rule's tick is filed: the last tick recorded for
+// the rule is the latest filed, but stays before any tick of the rule
+// still waiting to be filed again. Call with s.mu held.
+func (s *Scheduler) filed(k ruleKey, tick time.Time) {
+	if tick.After(s.fired[k]) {
+		s.fired[k] = tick
+	}
+	s.record(k)
+}
+
+// record sets the rule's last tick from what is filed and what waits.
+// Call with s.mu held.
+func (s *Scheduler) record(k ruleKey) {
+	last := s.fired[k]
+	for _, d := range s.retry {
+		if d.key == k && !d.tick.After(last) {
+			last = d.tick.Add(-time.Nanosecond)
+		}
+	}
+	if last.After(s.last[k]) {
+		s.last[k] = last
+		s.dirty[k] = last
 	}
 }
 
@@ -280,29 +336,54 @@ func (s *Scheduler) persist(ctx context.Context) {
 	}
 }
 
-// fire files the delivery tasks of due ticks, in pipelined batches.
+// fire files the delivery tasks of due ticks, in pipelined batches. A
+// tick whose tasks are not all stored waits in s.retry to be filed again.
 func (s *Scheduler) fire(ctx context.Context, ticks []due) {
 	const batch = 512
-	var msgs []*store.Msg
-	for _, d := range ticks {
-		msgs = append(msgs, s.tasks(d.rule, d.tick, false)...)
+	var (
+		msgs   []*store.Msg
+		owner  []int // index in ticks of each message
+		failed = make([]bool, len(ticks))
+	)
+	flush := func() {
+		if len(msgs) == 0 {
+			return
+		}
+		err := s.st.Publish(ctx, msgs...)
+		if err != nil {
+			s.log.Error("filing scheduled events failed; will retry", "err", err)
+		}
+		for i := range msgs {
+			if !store.Stored(err, i) {
+				failed[owner[i]] = true
+			}
+		}
+		msgs, owner = msgs[:0], owner[:0]
+	}
+	for i, d := range ticks {
+		for _, m := range s.tasks(d.rule, d.tick, false) {
+			msgs = append(msgs, m)
+			owner = append(owner, i)
+		}
 		if len(msgs) >= batch {
-			s.publish(ctx, msgs)
-			msgs = msgs[:0]
+			flush()
 		}
 	}
-	s.publish(ctx, msgs)
+	flush()
 	s.mu.Lock()
-	s.fired += int64(len(ticks))
-	s.mu.Unlock()
-}
-
-func (s *Scheduler) publish(ctx context.Context, msgs []*store.Msg) {
-	if len(msgs) == 0 {
-		return
+	defer s.mu.Unlock()
+	for i, d := range ticks {
+		if failed[i] && ctx.Err() == nil {
+			if _, ok := s.entries[d.key]; ok {
+				s.retry = append(s.retry, d)
+			}
+		}
 	}
-	if err := s.st.Publish(ctx, msgs...); err != nil {
-		s.log.Error("filing scheduled events failed", "err", err)
+	for i, d := range ticks {
+		if !failed[i] {
+			s.filed(d.key, d.tick)
+			s.nfired++
+		}
 	}
 }
 
@@ -351,7 +432,7 @@ func (s *Scheduler) FireNow(ctx context.Context, scope catalog.Scope, bus, name 
 		}
 	}
 	s.mu.Lock()
-	s.fired++
+	s.nfired++
 	s.mu.Unlock()
 	id, _ := Event(r, tick, true)
 	return id, len(msgs), nil

@@ -3,9 +3,11 @@ package scheduler
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -325,5 +327,64 @@ func TestFireNowAndPlans(t *testing.T) {
 	}
 	if _, _, err := s.FireNow(context.Background(), scope, catalog.DefaultBus, "nope"); err == nil {
 		t.Fatal("FireNow of a missing rule succeeded")
+	}
+}
+
+// A tick whose tasks cannot be filed is filed again until it is, and is
+// not recorded as fired meanwhile: a restart fires it late instead of
+// never.
+func TestFailedFilingIsRetried(t *testing.T) {
+	f := setup(t)
+	t0 := time.Date(2026, 6, 1, 0, 0, 30, 0, time.UTC)
+	clock := newFakeClock(t0)
+	f.rule("r", "cron(* * * * ? *)", catalog.StateEnabled, t0, 2)
+	var fail atomic.Int64
+	fail.Store(3) // the first three task writes fail
+	f.st.SetFaults(func(op store.Op, subject string) error {
+		if op == store.OpPublish && fail.Add(-1) >= 0 {
+			return errors.New("injected: write failed")
+		}
+		return nil
+	})
+	s := f.start(clock)
+	clock.Set(t0.Add(30 * time.Second)) // 00:01:00
+	settle()
+	s.mu.Lock()
+	recorded := s.last[ruleKey{scope, catalog.DefaultBus, "r"}]
+	s.mu.Unlock()
+	if !recorded.Before(time.Date(2026, 6, 1, 0, 1, 0, 0, time.UTC)) {
+		t.Fatalf("tick recorded as fired (%v) before its tasks were filed", recorded)
+	}
+	time.Sleep(3 * retryEvery)
+	got := f.drain(time.Second)
+	s.Stop()
+	if len(got) != 1 || got["2026-06-01T00:01:00Z"] != 2 {
+		t.Fatalf("fired %v, want the 00:01 tick's two tasks once", got)
+	}
+}
+
+// A tick that could not be filed before the node stopped fires when it
+// starts again (within the grace).
+func TestUnfiledTickFiresAfterRestart(t *testing.T) {
+	f := setup(t)
+	t0 := time.Date(2026, 6, 1, 0, 0, 30, 0, time.UTC)
+	clock := newFakeClock(t0)
+	f.rule("r", "cron(* * * * ? *)", catalog.StateEnabled, t0, 1)
+	f.st.SetFaults(func(op store.Op, subject string) error {
+		if op == store.OpPublish {
+			return errors.New("injected: write failed")
+		}
+		return nil
+	})
+	s := f.start(clock)
+	clock.Set(t0.Add(30 * time.Second)) // 00:01:00, cannot be filed
+	settle()
+	s.Stop()
+	f.st.SetFaults(nil)
+	s = f.start(newFakeClock(t0.Add(50 * time.Second)))
+	settle()
+	s.Stop()
+	if got := f.drain(time.Second); len(got) != 1 || got["2026-06-01T00:01:00Z"] != 1 {
+		t.Fatalf("fired %v, want the 00:01 tick once", got)
 	}
 }
