@@ -36,6 +36,10 @@ type Options struct {
 	MaxActiveReplays int
 	// Day is the length of a retention day (default 24 h; tests shorten it).
 	Day time.Duration
+	// MaxImportBytes bounds the body of one import request (default
+	// 1 GiB); a larger export is imported in several requests (an import
+	// adds to what is there).
+	MaxImportBytes int64
 }
 
 type nameID struct {
@@ -121,6 +125,9 @@ func Open(ctx context.Context, st *store.Store, cat *catalog.Catalog, log *slog.
 	}
 	if o.MaxActiveReplays <= 0 {
 		o.MaxActiveReplays = 10
+	}
+	if o.MaxImportBytes <= 0 {
+		o.MaxImportBytes = 1 << 30
 	}
 	kv, err := st.KV(ctx, Bucket)
 	if err != nil {

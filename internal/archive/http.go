@@ -243,11 +243,12 @@ func (a *Archives) Import(ctx context.Context, s catalog.Scope, name string, sc 
 		if len(batch) == 0 {
 			return nil
 		}
-		if err := a.st.Publish(ctx, batch...); err != nil {
-			return err
-		}
-		res.Imported += len(batch)
+		failed := store.PublishRetry(ctx, a.st, 3, batch)
+		res.Imported += len(batch) - len(failed)
 		batch = batch[:0]
+		if len(failed) > 0 {
+			return fmt.Errorf("%d events could not be stored", len(failed))
+		}
 		return nil
 	}
 	for sc.Scan() {
@@ -259,6 +260,9 @@ func (a *Archives) Import(ctx context.Context, s catalog.Scope, name string, sc 
 		rec, err := ParseLine(b)
 		if err != nil {
 			_ = flush()
+			if tooBig := (*http.MaxBytesError)(nil); errors.As(sc.Err(), &tooBig) {
+				return res, sc.Err() // the body was cut at the limit, mid-line
+			}
 			return res, awsproto.Errorf("ValidationException", "line %d: %v", line, err)
 		}
 		if p != nil {
@@ -282,15 +286,24 @@ func (a *Archives) Import(ctx context.Context, s catalog.Scope, name string, sc 
 	}
 	if err := sc.Err(); err != nil {
 		_ = flush()
+		if tooBig := (*http.MaxBytesError)(nil); errors.As(err, &tooBig) {
+			return res, err
+		}
 		return res, awsproto.Errorf("ValidationException", "line %d: %v", line+1, err)
 	}
 	return res, flush()
 }
 
 func (a *Archives) httpImport(w http.ResponseWriter, r *http.Request, s catalog.Scope) {
-	sc := bufio.NewScanner(r.Body)
+	limit := a.opts.MaxImportBytes
+	sc := bufio.NewScanner(http.MaxBytesReader(w, r.Body, limit))
 	sc.Buffer(make([]byte, 64<<10), MaxLine)
 	res, err := a.Import(r.Context(), s, r.PathValue("name"), sc)
+	if tooBig := (*http.MaxBytesError)(nil); errors.As(err, &tooBig) {
+		httpError(w, http.StatusRequestEntityTooLarge, "RequestEntityTooLarge",
+			fmt.Sprintf("The import body is larger than %d bytes (%d events imported and %d skipped before the limit); import the rest in another request.", limit, res.Imported, res.Skipped))
+		return
+	}
 	if err != nil {
 		var ae *awsproto.Error
 		if errors.As(err, &ae) {

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -315,5 +316,56 @@ func TestImportMatchesPattern(t *testing.T) {
 	}
 	if answer["imported"] != 2.0 || answer["skipped"] != 2.0 {
 		t.Errorf("import over HTTP: %v", answer)
+	}
+}
+
+// An import body over the limit is refused with 413, after the events
+// before the limit were imported (an import used to accept any size).
+func TestImportBodyLimit(t *testing.T) {
+	f := open(t, Options{MaxImportBytes: 4 << 10})
+	f.create(t, "all", "", 0)
+	mux := http.NewServeMux()
+	f.a.Routes(mux, func(*http.Request, string, string) catalog.Scope { return scope() })
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	var body strings.Builder
+	for i := 0; body.Len() < 64<<10; i++ {
+		body.Write(MarshalLine(Record{Archived: time.Now(), Event: event("orders", time.Date(2024, 3, 1, 12, 0, i, 0, time.UTC))}))
+	}
+	resp, err := http.Post(srv.URL+"/_switchyard/archives/all/import", "application/x-ndjson", strings.NewReader(body.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var answer struct{ Error map[string]string }
+	_ = json.NewDecoder(resp.Body).Decode(&answer)
+	if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(answer.Error["message"], "import the rest in another request") {
+		t.Fatalf("import over the limit: %d %v", resp.StatusCode, answer)
+	}
+}
+
+// When events of an import cannot be stored, the answer counts only those
+// that were.
+func TestImportCountsOnlyStored(t *testing.T) {
+	f := open(t, Options{})
+	ctx := context.Background()
+	all := f.create(t, "all", "", 0)
+	old := time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC)
+	lines := [][]byte{event("a", old), event("b", old.Add(time.Second)), event("c", old.Add(2*time.Second))}
+	var n atomic.Int64
+	f.a.st.SetFaults(func(op store.Op, subject string) error {
+		if op == store.OpPublish && strings.Contains(subject, ".") && n.Add(1)%3 == 2 {
+			return errors.New("injected: write failed")
+		}
+		return nil
+	})
+	res, err := f.a.Import(ctx, scope(), "all", importLines(t, lines...))
+	f.a.st.SetFaults(nil)
+	_, got := f.stored(t, all)
+	if res.Imported != len(got) {
+		t.Fatalf("import answered %d imported (%v), the archive holds %d", res.Imported, err, len(got))
+	}
+	if err == nil && len(got) != 3 {
+		t.Fatalf("no error, but %d of 3 events stored", len(got))
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/switchyard/switchyard/internal/arn"
 	"github.com/switchyard/switchyard/internal/awsapi"
 	"github.com/switchyard/switchyard/internal/awsapi/events"
 	"github.com/switchyard/switchyard/internal/awsproto"
@@ -170,19 +171,39 @@ func str(p *string) string {
 
 func ptr[T any](v T) *T { return &v }
 
-// busName resolves an EventBusName parameter (a name or an ARN; empty
-// means default).
-func busName(p *string) string {
-	s := str(p)
-	if s == "" {
-		return DefaultBus
+// busRef resolves an EventBusName parameter (a name or an ARN; empty
+// means default) to a bus name in the caller's scope.
+func busRef(s Scope, p *string, op string) (string, error) {
+	return BusRef(s, str(p), op)
+}
+
+// BusRef resolves a bus name or ARN given by a caller in scope s for the
+// operation op (PutEvents, PutRule, ...) to the
+// name of a bus of that scope ("" means the default bus). An ARN of a bus
+// in another region is refused as EventBridge refuses cross-Region API
+// calls; one in another account is refused with AccessDeniedException, as
+// a bus whose policy grants nothing to the caller is (bus policies are not
+// enforced yet, so none grants anything). An ARN that names no bus is
+// left for the caller's lookup to report as a bus that does not exist.
+func BusRef(s Scope, v, op string) (string, error) {
+	if v == "" {
+		return DefaultBus, nil
 	}
-	if strings.HasPrefix(s, "arn:") {
-		if i := strings.Index(s, ":event-bus/"); i >= 0 {
-			return s[i+len(":event-bus/"):]
-		}
+	a, err := arn.Parse(v)
+	if err != nil {
+		return v, nil
 	}
-	return s
+	name, ok := a.ResourceOf("event-bus")
+	if !ok || a.Service != "events" {
+		return v, nil
+	}
+	switch {
+	case a.Region != s.Region:
+		return "", awsproto.Errorf("ValidationException", "Cross-region api call is not allowed.")
+	case a.Account != s.Account:
+		return "", awsproto.Errorf("AccessDeniedException", "User: arn:aws:iam::%s:root is not authorized to perform: events:%s on resource: %s because no resource-based policy allows the events:%s action", s.Account, op, v, op)
+	}
+	return name, nil
 }
 
 func errBusNotFound(name string) error {

@@ -94,11 +94,14 @@ func (a *API) createEventBus(ctx context.Context, r *awsproto.Request, in *event
 }
 
 func (a *API) deleteEventBus(ctx context.Context, r *awsproto.Request, in *events.DeleteEventBusRequest) (any, error) {
-	name := busName(in.Name)
+	name, err := busRef(ScopeOf(r), in.Name, "DeleteEventBus")
+	if err != nil {
+		return nil, err
+	}
 	if name == DefaultBus {
 		return nil, awsproto.Errorf("ValidationException", "Cannot delete event bus default.")
 	}
-	err := a.cat.DeleteBus(ctx, ScopeOf(r), name)
+	err = a.cat.DeleteBus(ctx, ScopeOf(r), name)
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return nil, err
 	}
@@ -115,7 +118,11 @@ func (b *Bus) policyJSON() *string {
 }
 
 func (a *API) describeEventBus(ctx context.Context, r *awsproto.Request, in *events.DescribeEventBusRequest) (any, error) {
-	b, err := a.bus(ctx, ScopeOf(r), busName(in.Name))
+	name, err := busRef(ScopeOf(r), in.Name, "DescribeEventBus")
+	if err != nil {
+		return nil, err
+	}
+	b, err := a.bus(ctx, ScopeOf(r), name)
 	if err != nil {
 		return nil, err
 	}
@@ -173,7 +180,10 @@ func (a *API) listEventBuses(ctx context.Context, r *awsproto.Request, in *event
 
 func (a *API) updateEventBus(ctx context.Context, r *awsproto.Request, in *events.UpdateEventBusRequest) (any, error) {
 	s := ScopeOf(r)
-	name := busName(in.Name)
+	name, err := busRef(s, in.Name, "UpdateEventBus")
+	if err != nil {
+		return nil, err
+	}
 	if _, err := a.bus(ctx, s, name); err != nil {
 		return nil, err
 	}

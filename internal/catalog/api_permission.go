@@ -33,7 +33,10 @@ func sidOf(raw json.RawMessage) string {
 // returned by DescribeEventBus; cross-account enforcement comes later.
 func (a *API) putPermission(ctx context.Context, r *awsproto.Request, in *events.PutPermissionRequest) (any, error) {
 	s := ScopeOf(r)
-	name := busName(in.EventBusName)
+	name, err := busRef(s, in.EventBusName, "PutPermission")
+	if err != nil {
+		return nil, err
+	}
 	b, err := a.bus(ctx, s, name)
 	if err != nil {
 		return nil, err
@@ -89,7 +92,10 @@ func (a *API) putPermission(ctx context.Context, r *awsproto.Request, in *events
 
 func (a *API) removePermission(ctx context.Context, r *awsproto.Request, in *events.RemovePermissionRequest) (any, error) {
 	s := ScopeOf(r)
-	name := busName(in.EventBusName)
+	name, err := busRef(s, in.EventBusName, "RemovePermission")
+	if err != nil {
+		return nil, err
+	}
 	if _, err := a.bus(ctx, s, name); err != nil {
 		return nil, err
 	}
@@ -98,7 +104,7 @@ func (a *API) removePermission(ctx context.Context, r *awsproto.Request, in *eve
 	if !all && sid == "" {
 		return nil, awsproto.Errorf("ValidationException", "Parameter StatementId must be specified.")
 	}
-	_, err := a.updateBus(ctx, s, name, func(b *Bus) error {
+	_, err = a.updateBus(ctx, s, name, func(b *Bus) error {
 		if all {
 			b.Policy = nil
 			return nil

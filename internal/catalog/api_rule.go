@@ -30,7 +30,10 @@ func PatternError(err error) error {
 
 func (a *API) putRule(ctx context.Context, r *awsproto.Request, in *events.PutRuleRequest) (any, error) {
 	s := ScopeOf(r)
-	bus := busName(in.EventBusName)
+	bus, err := busRef(s, in.EventBusName, "PutRule")
+	if err != nil {
+		return nil, err
+	}
 	pat, sched := str(in.EventPattern), str(in.ScheduleExpression)
 	if pat == "" && sched == "" {
 		return nil, awsproto.Errorf("ValidationException", "Parameter(s) EventPattern or ScheduleExpression must be specified.")
@@ -99,7 +102,10 @@ func (a *API) rule(s Scope, bus, name string) (*Rule, error) {
 
 func (a *API) deleteRule(ctx context.Context, r *awsproto.Request, in *events.DeleteRuleRequest) (any, error) {
 	s := ScopeOf(r)
-	bus := busName(in.EventBusName)
+	bus, err := busRef(s, in.EventBusName, "DeleteRule")
+	if err != nil {
+		return nil, err
+	}
 	if bus != DefaultBus {
 		if _, ok := a.cat.Bus(s, bus); !ok {
 			return nil, errBusNotFound(bus)
@@ -107,7 +113,7 @@ func (a *API) deleteRule(ctx context.Context, r *awsproto.Request, in *events.De
 	}
 	// Force only applies to managed rules (created by another service).
 	force := in.Force != nil && *in.Force
-	err := a.cat.DeleteRule(ctx, s, bus, str(in.Name), func(rule *Rule) error {
+	err = a.cat.DeleteRule(ctx, s, bus, str(in.Name), func(rule *Rule) error {
 		if rule.ManagedBy != "" && !force {
 			return awsproto.Errorf("ManagedRuleException", "Rule %s is managed by %s and can only be deleted with Force.", rule.Name, rule.ManagedBy)
 		}
@@ -132,7 +138,11 @@ func ruleOut(r *Rule) events.Rule {
 }
 
 func (a *API) describeRule(ctx context.Context, r *awsproto.Request, in *events.DescribeRuleRequest) (any, error) {
-	rule, err := a.rule(ScopeOf(r), busName(in.EventBusName), str(in.Name))
+	bus, err := busRef(ScopeOf(r), in.EventBusName, "DescribeRule")
+	if err != nil {
+		return nil, err
+	}
+	rule, err := a.rule(ScopeOf(r), bus, str(in.Name))
 	if err != nil {
 		return nil, err
 	}
@@ -146,7 +156,10 @@ func (a *API) describeRule(ctx context.Context, r *awsproto.Request, in *events.
 
 func (a *API) listRules(ctx context.Context, r *awsproto.Request, in *events.ListRulesRequest) (any, error) {
 	s := ScopeOf(r)
-	bus := busName(in.EventBusName)
+	bus, err := busRef(s, in.EventBusName, "ListRules")
+	if err != nil {
+		return nil, err
+	}
 	if _, err := a.bus(ctx, s, bus); err != nil {
 		return nil, err
 	}
@@ -192,16 +205,27 @@ func (a *API) setState(ctx context.Context, r *awsproto.Request, name, bus, stat
 }
 
 func (a *API) enableRule(ctx context.Context, r *awsproto.Request, in *events.EnableRuleRequest) (any, error) {
-	return a.setState(ctx, r, str(in.Name), busName(in.EventBusName), StateEnabled)
+	bus, err := busRef(ScopeOf(r), in.EventBusName, "EnableRule")
+	if err != nil {
+		return nil, err
+	}
+	return a.setState(ctx, r, str(in.Name), bus, StateEnabled)
 }
 
 func (a *API) disableRule(ctx context.Context, r *awsproto.Request, in *events.DisableRuleRequest) (any, error) {
-	return a.setState(ctx, r, str(in.Name), busName(in.EventBusName), StateDisabled)
+	bus, err := busRef(ScopeOf(r), in.EventBusName, "DisableRule")
+	if err != nil {
+		return nil, err
+	}
+	return a.setState(ctx, r, str(in.Name), bus, StateDisabled)
 }
 
 func (a *API) listRuleNamesByTarget(ctx context.Context, r *awsproto.Request, in *events.ListRuleNamesByTargetRequest) (any, error) {
 	s := ScopeOf(r)
-	bus := busName(in.EventBusName)
+	bus, err := busRef(s, in.EventBusName, "ListRuleNamesByTarget")
+	if err != nil {
+		return nil, err
+	}
 	if _, err := a.bus(ctx, s, bus); err != nil {
 		return nil, err
 	}

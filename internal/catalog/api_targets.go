@@ -16,7 +16,11 @@ const MaxTargetsPerRule = 5
 
 func (a *API) putTargets(ctx context.Context, r *awsproto.Request, in *events.PutTargetsRequest) (any, error) {
 	s := ScopeOf(r)
-	bus, name := busName(in.EventBusName), str(in.Rule)
+	bus, err := busRef(s, in.EventBusName, "PutTargets")
+	if err != nil {
+		return nil, err
+	}
+	name := str(in.Rule)
 	if _, err := a.rule(s, bus, name); err != nil {
 		return nil, err
 	}
@@ -34,7 +38,7 @@ func (a *API) putTargets(ctx context.Context, r *awsproto.Request, in *events.Pu
 		}
 		add = append(add, Target{ID: str(t.Id), Arn: str(t.Arn), Raw: raw})
 	}
-	_, err := a.cat.UpdateRule(ctx, s, bus, name, func(old *Rule) (*Rule, error) {
+	_, err = a.cat.UpdateRule(ctx, s, bus, name, func(old *Rule) (*Rule, error) {
 		if old == nil {
 			return nil, errRuleNotFound(name, bus)
 		}
@@ -61,11 +65,15 @@ func (a *API) putTargets(ctx context.Context, r *awsproto.Request, in *events.Pu
 
 func (a *API) removeTargets(ctx context.Context, r *awsproto.Request, in *events.RemoveTargetsRequest) (any, error) {
 	s := ScopeOf(r)
-	bus, name := busName(in.EventBusName), str(in.Rule)
+	bus, err := busRef(s, in.EventBusName, "RemoveTargets")
+	if err != nil {
+		return nil, err
+	}
+	name := str(in.Rule)
 	if _, err := a.rule(s, bus, name); err != nil {
 		return nil, err
 	}
-	_, err := a.cat.UpdateRule(ctx, s, bus, name, func(old *Rule) (*Rule, error) {
+	_, err = a.cat.UpdateRule(ctx, s, bus, name, func(old *Rule) (*Rule, error) {
 		if old == nil {
 			return nil, errRuleNotFound(name, bus)
 		}
@@ -82,7 +90,11 @@ func (a *API) removeTargets(ctx context.Context, r *awsproto.Request, in *events
 }
 
 func (a *API) listTargetsByRule(ctx context.Context, r *awsproto.Request, in *events.ListTargetsByRuleRequest) (any, error) {
-	rule, err := a.rule(ScopeOf(r), busName(in.EventBusName), str(in.Rule))
+	bus, err := busRef(ScopeOf(r), in.EventBusName, "ListTargetsByRule")
+	if err != nil {
+		return nil, err
+	}
+	rule, err := a.rule(ScopeOf(r), bus, str(in.Rule))
 	if err != nil {
 		return nil, err
 	}

@@ -129,20 +129,3 @@ func writeString(b *bytes.Buffer, s string) {
 
 // FormatTime renders a time for the envelope.
 func FormatTime(t time.Time) string { return t.UTC().Format(TimeFormat) }
-
-// BusNameFromArnOrName accepts a bus name or ARN and returns the name and,
-// for an ARN, its account and region.
-func BusNameFromArnOrName(s string) (name, account, region string) {
-	if !strings.HasPrefix(s, "arn:") {
-		return s, "", ""
-	}
-	parts := strings.SplitN(s, ":", 6)
-	if len(parts) < 6 {
-		return s, "", ""
-	}
-	res := parts[5]
-	if n, ok := strings.CutPrefix(res, "event-bus/"); ok {
-		return n, parts[4], parts[3]
-	}
-	return res, parts[4], parts[3]
-}

@@ -62,6 +62,9 @@ type Ingester struct {
 
 // New returns an Ingester. Setup creates the EVENTS stream.
 func New(st *store.Store, cat *catalog.Catalog, log *slog.Logger) *Ingester {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	return &Ingester{st: st, cat: cat, log: log, now: time.Now}
 }
 
@@ -99,17 +102,15 @@ func (in *Ingester) Put(ctx context.Context, scope catalog.Scope, entries []Entr
 			results[i] = Result{ErrorCode: code, ErrorMessage: msg}
 			continue
 		}
-		busName, acct, _ := BusNameFromArnOrName(e.EventBusName)
-		if busName == "" {
-			busName = catalog.DefaultBus
-		}
-		target := scope
-		if acct != "" && acct != scope.Account {
-			// Cross-account delivery needs the target bus's policy; not
-			// yet supported.
-			results[i] = Result{ErrorCode: "AccessDeniedException", ErrorMessage: "Cross-account PutEvents is not available yet."}
+		busName, err := catalog.BusRef(scope, e.EventBusName, "PutEvents")
+		if err != nil {
+			// Another region's bus, or another account's (its policy is
+			// not enforced yet, so it grants nothing).
+			ae := awsproto.AsError(err, "ValidationException")
+			results[i] = Result{ErrorCode: ae.Code, ErrorMessage: ae.Message}
 			continue
 		}
+		target := scope
 		if busName == catalog.DefaultBus {
 			if _, err := in.cat.EnsureDefaultBus(ctx, target); err != nil {
 				return nil, err
@@ -154,15 +155,23 @@ func (in *Ingester) Put(ctx context.Context, scope catalog.Scope, entries []Entr
 	if len(msgs) == 0 {
 		return results, nil
 	}
-	if err := in.st.Publish(ctx, msgs...); err != nil {
-		in.log.Error("storing events failed", "err", err)
-		// Nothing is reported accepted unless it is stored.
-		for _, i := range idx {
-			results[i] = Result{ErrorCode: "InternalFailure", ErrorMessage: "The event could not be stored; retry it."}
-		}
+	// Nothing is reported accepted unless it is stored, and what is
+	// stored is reported accepted: only the entries whose write failed
+	// (after storeAttempts tries; the event id de-duplicates a write that
+	// was stored but not acknowledged) fail, with InternalFailure.
+	failed := store.PublishRetry(ctx, in.st, storeAttempts, msgs)
+	for _, j := range failed {
+		results[idx[j]] = Result{ErrorCode: "InternalFailure", ErrorMessage: "The event could not be stored; retry it."}
+	}
+	if len(failed) > 0 {
+		in.log.Error("storing events failed", "failed", len(failed), "of", len(msgs))
 	}
 	return results, nil
 }
+
+// storeAttempts is how often an event's write is tried before its entry
+// fails.
+const storeAttempts = 3
 
 // validate checks one entry as EventBridge does.
 func validate(e *Entry) (code, msg string) {

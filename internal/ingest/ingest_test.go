@@ -60,16 +60,6 @@ func TestEnvelopeMarshal(t *testing.T) {
 	}
 }
 
-func TestBusNameFromArnOrName(t *testing.T) {
-	n, a, r := BusNameFromArnOrName("arn:aws:events:eu-west-1:123456789012:event-bus/orders")
-	if n != "orders" || a != "123456789012" || r != "eu-west-1" {
-		t.Fatal(n, a, r)
-	}
-	if n, _, _ := BusNameFromArnOrName("orders"); n != "orders" {
-		t.Fatal(n)
-	}
-}
-
 // FuzzEntry: any entry either fails validation or yields an envelope that
 // is valid JSON carrying the entry's fields.
 func FuzzEntry(f *testing.F) {

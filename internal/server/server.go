@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -147,7 +148,22 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /_switchyard/health", s.health)
 	s.internalRoutes(mux)
 	mux.Handle("/", s.api)
-	return mux
+	return limitBodies(mux)
+}
+
+// MaxBody bounds every request body (10 MiB, the AWS APIs' own limit),
+// except archive imports, which have their own (archive.Options).
+const MaxBody = 10 << 20
+
+// limitBodies applies MaxBody to every route, so a route added later
+// cannot be sent an unbounded body.
+func limitBodies(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !(r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/_switchyard/archives/") && strings.HasSuffix(r.URL.Path, "/import")) {
+			r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {

@@ -132,3 +132,37 @@ func pubOpts(m *Msg) []jetstream.PublishOpt {
 	}
 	return []jetstream.PublishOpt{jetstream.WithMsgID(m.ID)}
 }
+
+// PublishRetry publishes msgs, publishing again those whose write failed,
+// up to attempts times in all with a short pause between. It returns the
+// indexes of the messages still not stored. Messages should carry IDs, so
+// a write that was stored but whose acknowledgement was lost is not
+// stored twice.
+func PublishRetry(ctx context.Context, s *Store, attempts int, msgs []*Msg) []int {
+	pending := make([]int, len(msgs))
+	for i := range pending {
+		pending[i] = i
+	}
+	batch := msgs
+	for try := 1; ; try++ {
+		err := s.Publish(ctx, batch...)
+		var still []int
+		for j, i := range pending {
+			if !Stored(err, j) {
+				still = append(still, i)
+			}
+		}
+		if len(still) == 0 || try >= attempts || ctx.Err() != nil {
+			return still
+		}
+		pending = still
+		batch = make([]*Msg, len(still))
+		for j, i := range still {
+			batch[j] = msgs[i]
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Duration(try) * 50 * time.Millisecond):
+		}
+	}
+}

@@ -6,12 +6,14 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
+	"github.com/switchyard/switchyard/internal/store"
 )
 
 func TestTopicLifecycle(t *testing.T) {
@@ -655,5 +657,44 @@ func TestDeadLetterRetriedUntilSent(t *testing.T) {
 	}
 	if e.svc.Stats().DeadLetterFailed.Load() != 0 {
 		t.Fatalf("DeadLetterFailed = %d", e.svc.Stats().DeadLetterFailed.Load())
+	}
+}
+
+// An entry of PublishBatch whose delivery cannot be stored fails alone;
+// the others were stored and succeed (they used to be reported failed
+// too, and clients published them twice).
+func TestPublishBatchPartialStoreFailure(t *testing.T) {
+	e := newEnv(t, Options{})
+	ctx := e.ctx()
+	arn := e.createTopic("partial", nil)
+	qURL, qARN := e.createQueue("partialq", nil)
+	e.subscribe(arn, "sqs", qARN, map[string]string{"RawMessageDelivery": "true"})
+	var n atomic.Int64
+	e.st.SetFaults(func(op store.Op, subject string) error {
+		// The second entry's write fails each time it is tried (writes 2,
+		// 4 and 5: the retries go alone).
+		if op == store.OpPublish && strings.HasPrefix(subject, subjectPrefix) {
+			switch n.Add(1) {
+			case 2, 4, 5:
+				return errors.New("injected: write failed")
+			}
+		}
+		return nil
+	})
+	out, err := e.sns.PublishBatch(ctx, &sns.PublishBatchInput{TopicArn: aws.String(arn), PublishBatchRequestEntries: []snstypes.PublishBatchRequestEntry{
+		{Id: aws.String("a"), Message: aws.String("one")},
+		{Id: aws.String("b"), Message: aws.String("two")},
+		{Id: aws.String("c"), Message: aws.String("three")},
+	}})
+	e.st.SetFaults(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Successful) != 2 || len(out.Failed) != 1 || *out.Failed[0].Id != "b" || out.Failed[0].SenderFault {
+		t.Fatalf("PublishBatch %+v", out)
+	}
+	got := e.receive(qURL, 2, 10*time.Second)
+	if len(got) != 2 {
+		t.Fatalf("received %v", bodies(got))
 	}
 }

@@ -333,7 +333,7 @@ func (s *Service) Publish(ctx context.Context, sc Scope, topicName string, in Pu
 		base = DefaultBaseURL
 	}
 	s.stamp(v.rec, m)
-	if err := s.st.Publish(ctx, s.fanOut(v, m, base)...); err != nil {
+	if err := s.storeDeliveries(ctx, s.fanOut(v, m, base)); err != nil {
 		return "", err
 	}
 	return m.id, nil
@@ -383,7 +383,7 @@ func (s *Service) publish(ctx context.Context, r *awsproto.Request, req *publish
 		return nil, err
 	}
 	s.stamp(v.rec, m)
-	if err := s.st.Publish(ctx, s.fanOut(v, m, s.baseURL(r))...); err != nil {
+	if err := s.storeDeliveries(ctx, s.fanOut(v, m, s.baseURL(r))); err != nil {
 		return nil, err
 	}
 	return &publishResponse{MessageId: m.id, SequenceNumber: m.seq}, nil
@@ -431,6 +431,7 @@ func (s *Service) publishBatch(ctx context.Context, r *awsproto.Request, req *pu
 	total := 0
 	var msgs []*store.Msg
 	var ok []publishBatchResultEntry
+	var owner []int // index in ok of each message
 	for i, e := range entries {
 		m, err := s.validate(v.rec, publishParams{
 			message: e.Message, subject: e.Subject, structure: e.MessageStructure,
@@ -447,22 +448,44 @@ func (s *Service) publishBatch(ctx context.Context, r *awsproto.Request, req *pu
 		}
 		total += m.size
 		s.stamp(v.rec, m)
-		msgs = append(msgs, s.fanOut(v, m, base)...)
+		fan := s.fanOut(v, m, base)
+		msgs = append(msgs, fan...)
+		for range fan {
+			owner = append(owner, len(ok))
+		}
 		ok = append(ok, publishBatchResultEntry{Id: *e.Id, MessageId: m.id, SequenceNumber: m.seq})
 	}
 	if total > maxMessageBytes {
 		return nil, errBatch("BatchRequestTooLong", "The length of all the messages put together is more than the limit.")
 	}
-	if err := s.st.Publish(ctx, msgs...); err != nil {
-		// Nothing is known to be stored: report every entry as failed.
-		for _, e := range ok {
-			resp.Failed = append(resp.Failed, batchResultErrorEntry{Id: e.Id, Code: "InternalError", Message: "The message could not be stored; retry it.", SenderFault: false})
-		}
-		s.log.Error("publish batch", "topic", v.rec.arn(), "err", err)
-		return resp, nil
+	// An entry fails only if one of its deliveries could not be stored
+	// (after a retry); the others were stored and succeed.
+	bad := make([]bool, len(ok))
+	for _, i := range store.PublishRetry(ctx, s.st, publishAttempts, msgs) {
+		bad[owner[i]] = true
 	}
-	resp.Successful = append(resp.Successful, ok...)
+	for i, e := range ok {
+		if bad[i] {
+			resp.Failed = append(resp.Failed, batchResultErrorEntry{Id: e.Id, Code: "InternalError", Message: "The message could not be stored; retry it.", SenderFault: false})
+			s.log.Error("publish batch: a message could not be stored", "topic", v.rec.arn(), "id", e.Id)
+			continue
+		}
+		resp.Successful = append(resp.Successful, e)
+	}
 	return resp, nil
+}
+
+// publishAttempts is how often a message's writes are tried before its
+// publish fails.
+const publishAttempts = 3
+
+// storeDeliveries writes a message's deliveries, trying failed writes again;
+// it fails only if some could not be stored.
+func (s *Service) storeDeliveries(ctx context.Context, msgs []*store.Msg) error {
+	if failed := store.PublishRetry(ctx, s.st, publishAttempts, msgs); len(failed) > 0 {
+		return fmt.Errorf("topic: %d of %d deliveries could not be stored", len(failed), len(msgs))
+	}
+	return nil
 }
 
 func queryCode(e *awsproto.Error) string {
