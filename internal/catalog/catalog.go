@@ -177,6 +177,9 @@ func (c *Catalog) applyRule(id ruleID, e store.Entry) *Rule {
 		c.log.Error("bad rule record", "key", e.Key, "err", err)
 		return nil
 	}
+	for i := range r.Targets {
+		r.Targets[i].tr = new(lazyTransform)
+	}
 	re := &ruleEntry{rule: &r, rev: e.Revision}
 	if be == nil {
 		c.orphans[id] = re

@@ -5,7 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/switchyard/switchyard/internal/awsapi/events"
+	"github.com/switchyard/switchyard/internal/transform"
 )
 
 // Scope is an account and region: every resource lives in one.
@@ -98,6 +102,35 @@ type Target struct {
 	ID  string          `json:"id"`
 	Arn string          `json:"arn"`
 	Raw json.RawMessage `json:"raw"`
+
+	// tr is the target's input transformation, compiled when first used
+	// and kept with the rule (so it goes when the rule does); nil on a
+	// Target not read from the catalog (a filed delivery task).
+	tr *lazyTransform
+}
+
+type lazyTransform struct {
+	once sync.Once
+	tr   *transform.Transformer
+	err  error
+}
+
+// Transformer returns the target's compiled input transformation (Input,
+// InputPath or InputTransformer; none passes the whole event).
+func (t *Target) Transformer() (*transform.Transformer, error) {
+	if t.tr == nil {
+		return compileTarget(t.ID, t.Raw)
+	}
+	t.tr.once.Do(func() { t.tr.tr, t.tr.err = compileTarget(t.ID, t.Raw) })
+	return t.tr.tr, t.tr.err
+}
+
+func compileTarget(id string, raw json.RawMessage) (*transform.Transformer, error) {
+	var et events.Target
+	if err := json.Unmarshal(raw, &et); err != nil {
+		return nil, err
+	}
+	return transform.Compile(id, transform.ConfigOf(&et))
 }
 
 // DefaultBus is the name of the bus every account and region has.

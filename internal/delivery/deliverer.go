@@ -58,7 +58,7 @@ func (d *Deliverer) Deliver(t *Task, event []byte, held store.Delivery, done fun
 
 // decode reads a filed task.
 func (d *Deliverer) decode(m store.Delivery) (Job, error) {
-	t := &Task{d: d, event: m.Data()}
+	t := &Task{d: d, event: m.Data(), filed: true}
 	if err := json.Unmarshal([]byte(m.Headers().Get(HeaderTask)), t); err != nil {
 		return nil, err
 	}

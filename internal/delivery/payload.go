@@ -1,36 +1,32 @@
 package delivery
 
 import (
-	"encoding/json"
 	"errors"
 	"sync"
 
-	"github.com/switchyard/switchyard/internal/awsapi/events"
 	"github.com/switchyard/switchyard/internal/transform"
 )
 
-// transforms caches compiled input transformations by the target's stored
-// configuration (which changes whenever the target does).
+// transforms caches the input transformations of filed tasks, whose
+// targets are read back from the stream without the rule's compiled copy
+// (catalog.Target.Transformer): a small cache, emptied when full, so the
+// transformations of deleted targets do not stay.
 type transforms struct {
-	mu sync.RWMutex
+	mu sync.Mutex
 	m  map[string]*transform.Transformer
 }
 
-const maxCachedTransforms = 10000
+const maxCachedTransforms = 256
 
 func (c *transforms) get(t *Task) (*transform.Transformer, error) {
 	key := string(t.Target.Raw)
-	c.mu.RLock()
+	c.mu.Lock()
 	tr := c.m[key]
-	c.mu.RUnlock()
+	c.mu.Unlock()
 	if tr != nil {
 		return tr, nil
 	}
-	var et events.Target
-	if err := json.Unmarshal(t.Target.Raw, &et); err != nil {
-		return nil, err
-	}
-	tr, err := transform.Compile(t.Target.ID, transform.ConfigOf(&et))
+	tr, err := t.Target.Transformer()
 	if err != nil {
 		return nil, err
 	}
@@ -46,7 +42,7 @@ func (c *transforms) get(t *Task) (*transform.Transformer, error) {
 // payload applies a target's input configuration (Input, InputPath,
 // InputTransformer) to an event: what the target receives.
 func (d *Deliverer) payload(t *Task, event []byte) ([]byte, error) {
-	tr, err := d.transforms.get(t)
+	tr, err := t.transformer(&d.transforms)
 	if err != nil {
 		return nil, err
 	}
@@ -55,4 +51,13 @@ func (d *Deliverer) payload(t *Task, event []byte) ([]byte, error) {
 		return nil, ErrSkip
 	}
 	return out, err
+}
+
+// transformer is the task's compiled input transformation: the rule's
+// own copy for a task routed from the catalog, else from the cache.
+func (t *Task) transformer(c *transforms) (*transform.Transformer, error) {
+	if t.filed {
+		return c.get(t)
+	}
+	return t.Target.Transformer()
 }

@@ -38,6 +38,7 @@ type Task struct {
 
 	d     *Deliverer // set by Deliver and by decode
 	event []byte
+	filed bool // read back from the stream (decode)
 }
 
 // Subject returns the DELIVERIES subject for a task.
