@@ -64,10 +64,11 @@ type Catalog struct {
 
 // Change describes one applied write, for listeners.
 type Change struct {
-	Kind    string // "bus" or "rule"
+	Kind    string // "bus", "rule", "connection" or "apidest"
 	Scope   Scope
 	Bus     string
 	Rule    string
+	Name    string // of a connection or API destination
 	Deleted bool
 	// RuleValue is the new rule (nil when deleted).
 	RuleValue *Rule

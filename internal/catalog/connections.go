@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/switchyard/switchyard/internal/arn"
 	"github.com/switchyard/switchyard/internal/store"
 	"github.com/switchyard/switchyard/internal/uuid"
 )
@@ -169,22 +170,29 @@ func APIDestinationArn(s Scope, name, id string) string {
 	return fmt.Sprintf("arn:aws:events:%s:%s:api-destination/%s/%s", s.Region, s.Account, name, id)
 }
 
+// ResourcePrefix is the start of the ARNs of every incarnation of a
+// connection or API destination (kind "connection" or "api-destination"):
+// the ARN up to and including the "/" before its id.
+func ResourcePrefix(s Scope, kind, name string) string {
+	return arn.New("events", s.Region, s.Account, kind+"/"+name+"/").String()
+}
+
 // ParseResourceArn splits arn:aws:events:<region>:<account>:<kind>/<name>/<id>
 // (kind "connection" or "api-destination").
-func ParseResourceArn(arn, kind string) (s Scope, name, id string, ok bool) {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "events" {
+func ParseResourceArn(v, kind string) (s Scope, name, id string, ok bool) {
+	a, err := arn.Parse(v)
+	if err != nil || a.Service != "events" {
 		return s, "", "", false
 	}
-	rest, found := strings.CutPrefix(parts[5], kind+"/")
-	if !found {
+	rest, found := a.ResourceOf(kind)
+	if !found || !strings.HasPrefix(a.Resource, kind+"/") {
 		return s, "", "", false
 	}
 	name, id, found = strings.Cut(rest, "/")
 	if !found || name == "" || id == "" || strings.Contains(id, "/") {
 		return s, "", "", false
 	}
-	return Scope{Account: parts[4], Region: parts[3]}, name, id, true
+	return Scope{Account: a.Account, Region: a.Region}, name, id, true
 }
 
 func connectionKey(s Scope, name string) string {
@@ -281,6 +289,7 @@ func (c *Catalog) applyConnectionKey(kind string, s Scope, names []string, e sto
 		c.log.Warn("ignoring catalog key", "key", e.Key)
 		return ch
 	}
+	ch.Name = names[0]
 	id := resID{s, names[0]}
 	cs := c.conns()
 	cs.mu.Lock()

@@ -152,8 +152,37 @@ func NewAPIDestinations(cat *catalog.Catalog, opt APIDestinationOptions) *APIDes
 		}
 		cat.SetSecretBox(box, err)
 		cat.SetConnectionAuthorizer(d.authorizeConnection)
+		cat.Listen(d.forget)
 	}
 	return d
+}
+
+// forget drops what is kept for a deleted API destination (its rate
+// limiter and request plans) or connection (its decrypted credentials),
+// so neither outlives the resource.
+func (d *APIDestinations) forget(c catalog.Change) {
+	if !c.Deleted {
+		return
+	}
+	switch c.Kind {
+	case "apidest":
+		prefix := catalog.ResourcePrefix(c.Scope, "api-destination", c.Name)
+		d.mu.Lock()
+		for arn := range d.targets {
+			if strings.HasPrefix(arn, prefix) {
+				delete(d.targets, arn)
+			}
+		}
+		d.mu.Unlock()
+	case "connection":
+		prefix := catalog.ResourcePrefix(c.Scope, "connection", c.Name)
+		d.creds.Range(func(k, _ any) bool {
+			if strings.HasPrefix(k.(string), prefix) {
+				d.creds.Delete(k)
+			}
+			return true
+		})
+	}
 }
 
 // APIDestinationKind returns the target kind for api-destination ARNs.
