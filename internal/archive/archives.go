@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/switchyard/switchyard/internal/catalog"
-	"github.com/switchyard/switchyard/internal/ingest"
+	"github.com/switchyard/switchyard/internal/event"
 	"github.com/switchyard/switchyard/internal/pattern"
 	"github.com/switchyard/switchyard/internal/store"
 )
@@ -334,7 +334,7 @@ func (a *Archives) ArchiveEvent(scope catalog.Scope, bus string, event []byte, r
 // replay names (header Sy-Replay-Rules); other events keep them all.
 func (a *Archives) RestrictReplay(h store.Header, rules []*catalog.Rule) []*catalog.Rule {
 	allowed := h.Get(HeaderReplayRules)
-	if allowed == "" || h.Get(ingest.HeaderReplay) == "" {
+	if allowed == "" || h.Get(event.HeaderReplay) == "" {
 		return rules
 	}
 	names := strings.Split(allowed, ",")

@@ -11,7 +11,7 @@ import (
 	"github.com/switchyard/switchyard/internal/awsapi/events"
 	"github.com/switchyard/switchyard/internal/awsproto"
 	"github.com/switchyard/switchyard/internal/catalog"
-	"github.com/switchyard/switchyard/internal/ingest"
+	"github.com/switchyard/switchyard/internal/event"
 	"github.com/switchyard/switchyard/internal/store"
 )
 
@@ -60,9 +60,9 @@ func (f *fixture) create(t testing.TB, name, pattern string, days int32) *Archiv
 	return ar
 }
 
-func event(source string, at time.Time) []byte {
-	env := ingest.Envelope{Version: "0", ID: ingest.NewEventID(), DetailType: "t", Source: source, Account: "123456789012",
-		Time: ingest.FormatTime(at), Region: "us-east-1", Resources: []string{}, Detail: []byte(`{"n":1}`)}
+func testEvent(source string, at time.Time) []byte {
+	env := event.Envelope{Version: "0", ID: event.NewID(), DetailType: "t", Source: source, Account: "123456789012",
+		Time: event.FormatTime(at), Region: "us-east-1", Resources: []string{}, Detail: []byte(`{"n":1}`)}
 	return env.Marshal()
 }
 
@@ -102,16 +102,16 @@ func TestArchiveEvent(t *testing.T) {
 	orders := f.create(t, "orders", `{"source":["orders"]}`, 0)
 	all := f.create(t, "all", "", 0)
 	now := time.Now()
-	if !f.archiveEvent(t, "shop", event("orders", now), false, false) {
+	if !f.archiveEvent(t, "shop", testEvent("orders", now), false, false) {
 		t.Fatal("an order was not archived")
 	}
-	if !f.archiveEvent(t, "shop", event("payments", now.Add(-time.Hour)), false, false) {
+	if !f.archiveEvent(t, "shop", testEvent("payments", now.Add(-time.Hour)), false, false) {
 		t.Fatal("an old payment was not archived")
 	}
-	if f.archiveEvent(t, "shop", event("orders", now), true, false) {
+	if f.archiveEvent(t, "shop", testEvent("orders", now), true, false) {
 		t.Error("a replayed event was archived")
 	}
-	if f.archiveEvent(t, "default", event("orders", now), false, false) {
+	if f.archiveEvent(t, "default", testEvent("orders", now), false, false) {
 		t.Error("another bus's event was archived")
 	}
 	if got, _ := f.stored(t, orders); fmt.Sprint(got) != fmt.Sprint([]string{subjectInOrder(orders.ID) + ".1"}) {
@@ -122,7 +122,7 @@ func TestArchiveEvent(t *testing.T) {
 	}
 	// An event the router handles again goes, alone, to .r; exports and
 	// replays take it once.
-	ev := event("orders", now)
+	ev := testEvent("orders", now)
 	f.archiveEvent(t, "shop", ev, false, false)
 	f.archiveEvent(t, "shop", ev, false, true)
 	f.archiveEvent(t, "shop", ev, false, true)
@@ -147,7 +147,7 @@ func TestArchiveBatches(t *testing.T) {
 	var sent [][]byte
 	dones := make(chan error, n)
 	for i := 0; i < n; i++ {
-		ev := event("x", time.Now())
+		ev := testEvent("x", time.Now())
 		if i == 7 {
 			// An event with a newline (not one ingest writes) is stored alone.
 			ev = []byte(strings.Replace(string(ev), `"detail":{`, "\"detail\":{\n", 1))
@@ -213,12 +213,12 @@ func TestBatchMessages(t *testing.T) {
 func TestRestrictReplay(t *testing.T) {
 	f := open(t, Options{})
 	rules := []*catalog.Rule{{Name: "a"}, {Name: "b"}, {Name: "c"}}
-	h := store.Header{ingest.HeaderReplay: {"r"}, HeaderReplayRules: {"c,a"}}
+	h := store.Header{event.HeaderReplay: {"r"}, HeaderReplayRules: {"c,a"}}
 	got := f.a.RestrictReplay(h, append([]*catalog.Rule(nil), rules...))
 	if len(got) != 2 || got[0].Name != "a" || got[1].Name != "c" {
 		t.Errorf("restricted: %v", got)
 	}
-	if got := f.a.RestrictReplay(store.Header{ingest.HeaderReplay: {"r"}}, rules); len(got) != 3 {
+	if got := f.a.RestrictReplay(store.Header{event.HeaderReplay: {"r"}}, rules); len(got) != 3 {
 		t.Errorf("a replay without FilterArns: %v", got)
 	}
 	if got := f.a.RestrictReplay(store.Header{HeaderReplayRules: {"a"}}, rules); len(got) != 3 {
@@ -235,7 +235,7 @@ func TestRetention(t *testing.T) {
 	forever := f.create(t, "forever", "", 0)
 	ctx := context.Background()
 	for i := 0; i < 5; i++ {
-		f.archiveEvent(t, "shop", event("x", time.Now()), false, false)
+		f.archiveEvent(t, "shop", testEvent("x", time.Now()), false, false)
 	}
 	if n, _ := f.a.Counts(ctx, short); n != 5 {
 		t.Fatalf("short holds %d", n)
@@ -271,7 +271,7 @@ func TestRetention(t *testing.T) {
 func BenchmarkArchiveEvent(b *testing.B) {
 	f := open(b, Options{})
 	s := scope()
-	ev := event("orders", time.Now())
+	ev := testEvent("orders", time.Now())
 	var pending sync.WaitGroup
 	done := func(error) { pending.Done() }
 	run := func(b *testing.B, bus string) {

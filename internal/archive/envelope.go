@@ -6,7 +6,7 @@ import (
 	"encoding/json"
 	"time"
 
-	"github.com/switchyard/switchyard/internal/ingest"
+	"github.com/switchyard/switchyard/internal/event"
 	"github.com/switchyard/switchyard/internal/uuid"
 )
 
@@ -22,11 +22,11 @@ var (
 )
 
 // eventTime returns the time in an event envelope.
-func eventTime(event []byte) (time.Time, bool) {
-	if i := bytes.Index(event, timeField); i >= 0 {
-		v := event[i+len(timeField):]
-		if len(v) > len(ingest.TimeFormat) && v[len(ingest.TimeFormat)] == '"' {
-			if t, ok := parseTime(v[:len(ingest.TimeFormat)]); ok {
+func eventTime(ev []byte) (time.Time, bool) {
+	if i := bytes.Index(ev, timeField); i >= 0 {
+		v := ev[i+len(timeField):]
+		if len(v) > len(event.TimeFormat) && v[len(event.TimeFormat)] == '"' {
+			if t, ok := parseTime(v[:len(event.TimeFormat)]); ok {
 				return t, true
 			}
 		}
@@ -34,7 +34,7 @@ func eventTime(event []byte) (time.Time, bool) {
 	var env struct {
 		Time string `json:"time"`
 	}
-	if json.Unmarshal(event, &env) != nil {
+	if json.Unmarshal(ev, &env) != nil {
 		return time.Time{}, false
 	}
 	t, err := time.Parse(time.RFC3339Nano, env.Time)
@@ -103,14 +103,14 @@ var (
 )
 
 // replayed returns the event as a replay sends it: with the new id and
-// "replay-name" set after "region" (ingest.Envelope's rendering).
+// "replay-name" set after "region" (event.Envelope's rendering).
 // Envelopes written by ingest are edited in place of a decode and
 // re-encode: they start {"version":"0","id":"...", and every field before
 // "region" is a string, in which a quote is always escaped, so the first
 // `,"region":"` is the envelope's own.
-func replayed(event []byte, replay, newID string) ([]byte, error) {
-	if bytes.HasPrefix(event, envelopeStart) && !bytes.Contains(event, []byte(`"replay-name":`)) {
-		v := event[len(envelopeStart):]
+func replayed(ev []byte, replay, newID string) ([]byte, error) {
+	if bytes.HasPrefix(ev, envelopeStart) && !bytes.Contains(ev, []byte(`"replay-name":`)) {
+		v := ev[len(envelopeStart):]
 		idEnd := bytes.IndexByte(v, '"')
 		r := bytes.Index(v, regionField)
 		if idEnd > 0 && r > idEnd && bytes.IndexByte(v[:idEnd], '\\') < 0 {
@@ -118,7 +118,7 @@ func replayed(event []byte, replay, newID string) ([]byte, error) {
 			if j := bytes.IndexByte(region, '"'); j >= 0 && bytes.IndexByte(region[:j], '\\') < 0 {
 				cut := r + len(regionField) + j + 1 // after the region's closing quote
 				name, _ := json.Marshal(replay)     // replay names are [.-_A-Za-z0-9]+
-				out := make([]byte, 0, len(event)+len(newID)+len(name)+16)
+				out := make([]byte, 0, len(ev)+len(newID)+len(name)+16)
 				out = append(out, envelopeStart...)
 				out = append(out, newID...)
 				out = append(out, v[idEnd:cut]...)
@@ -128,8 +128,8 @@ func replayed(event []byte, replay, newID string) ([]byte, error) {
 			}
 		}
 	}
-	var env ingest.Envelope
-	if err := json.Unmarshal(event, &env); err != nil {
+	var env event.Envelope
+	if err := json.Unmarshal(ev, &env); err != nil {
 		return nil, err
 	}
 	env.ID, env.ReplayName = newID, replay

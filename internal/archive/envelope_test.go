@@ -5,11 +5,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/switchyard/switchyard/internal/ingest"
+	"github.com/switchyard/switchyard/internal/event"
 )
 
-func sampleEnvelope() ingest.Envelope {
-	return ingest.Envelope{
+func sampleEnvelope() event.Envelope {
+	return event.Envelope{
 		Version: "0", ID: "6a7e8feb-b491-4cf7-a9f1-bf3703467718", DetailType: `say "time"`, Source: `s,"time":"x`,
 		Account: "123456789012", Time: "2024-05-01T10:20:30Z", Region: "us-east-1", Resources: []string{},
 		Detail: json.RawMessage(`{"time":"1999-01-01T00:00:00Z","n":1}`),
@@ -62,7 +62,7 @@ func TestReplayedEnvelope(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var back ingest.Envelope
+	var back event.Envelope
 	if err := json.Unmarshal(got, &back); err != nil || back.ID != "new" || back.ReplayName != "r" {
 		t.Fatalf("replayed(other) = %s (%v)", got, err)
 	}

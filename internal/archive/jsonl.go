@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/switchyard/switchyard/internal/ingest"
+	"github.com/switchyard/switchyard/internal/event"
 )
 
 // Record is one line of an archive export: the event as it was archived
@@ -65,7 +65,7 @@ func ParseLine(line []byte) (Record, error) {
 	if len(ev) == 0 || ev[0] != '{' {
 		return Record{}, errors.New(`"event" must be a JSON object`)
 	}
-	var env ingest.Envelope
+	var env event.Envelope
 	if err := json.Unmarshal(ev, &env); err != nil {
 		return Record{}, fmt.Errorf(`"event": %w`, err)
 	}

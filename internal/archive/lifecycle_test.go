@@ -83,7 +83,7 @@ func TestDeleteArchiveLeavesNoStream(t *testing.T) {
 
 	// A node that stopped between deleting the record and the stream.
 	ar = f.create(t, "crashed", "", 0)
-	f.archiveEvent(t, "shop", event("x", time.Now()), false, false)
+	f.archiveEvent(t, "shop", testEvent("x", time.Now()), false, false)
 	_, rev, _ := f.a.Archive(scope(), "crashed")
 	if err := f.a.putDrop(ctx, ar); err != nil {
 		t.Fatal(err)
@@ -110,7 +110,7 @@ func TestDeleteArchiveLeavesNoStream(t *testing.T) {
 	if !f.streamExists(t, ar) || f.a.hasDrop(ar) {
 		t.Errorf("live archive: stream %v, drop record %v", f.streamExists(t, ar), f.a.hasDrop(ar))
 	}
-	if !f.archiveEvent(t, "shop", event("x", time.Now()), false, false) {
+	if !f.archiveEvent(t, "shop", testEvent("x", time.Now()), false, false) {
 		t.Error("live archive no longer archives")
 	}
 
@@ -278,7 +278,7 @@ func TestImportMatchesPattern(t *testing.T) {
 	orders := f.create(t, "orders", `{"source":["orders"]}`, 0)
 	all := f.create(t, "all", "", 0)
 	old := time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC)
-	lines := [][]byte{event("orders", old), event("payments", old), event("orders", old.Add(time.Second)), event("other", old)}
+	lines := [][]byte{testEvent("orders", old), testEvent("payments", old), testEvent("orders", old.Add(time.Second)), testEvent("other", old)}
 
 	res, err := f.a.Import(ctx, scope(), "orders", importLines(t, lines...))
 	if err != nil || res != (ImportResult{Imported: 2, Skipped: 2}) {
@@ -330,7 +330,7 @@ func TestImportBodyLimit(t *testing.T) {
 	defer srv.Close()
 	var body strings.Builder
 	for i := 0; body.Len() < 64<<10; i++ {
-		body.Write(MarshalLine(Record{Archived: time.Now(), Event: event("orders", time.Date(2024, 3, 1, 12, 0, i, 0, time.UTC))}))
+		body.Write(MarshalLine(Record{Archived: time.Now(), Event: testEvent("orders", time.Date(2024, 3, 1, 12, 0, i, 0, time.UTC))}))
 	}
 	resp, err := http.Post(srv.URL+"/_switchyard/archives/all/import", "application/x-ndjson", strings.NewReader(body.String()))
 	if err != nil {
@@ -351,7 +351,7 @@ func TestImportCountsOnlyStored(t *testing.T) {
 	ctx := context.Background()
 	all := f.create(t, "all", "", 0)
 	old := time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC)
-	lines := [][]byte{event("a", old), event("b", old.Add(time.Second)), event("c", old.Add(2*time.Second))}
+	lines := [][]byte{testEvent("a", old), testEvent("b", old.Add(time.Second)), testEvent("c", old.Add(2*time.Second))}
 	var n atomic.Int64
 	f.a.st.SetFaults(func(op store.Op, subject string) error {
 		if op == store.OpPublish && strings.Contains(subject, ".") && n.Add(1)%3 == 2 {

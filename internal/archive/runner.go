@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/switchyard/switchyard/internal/ingest"
+	"github.com/switchyard/switchyard/internal/event"
 	"github.com/switchyard/switchyard/internal/store"
 )
 
@@ -227,8 +227,8 @@ func (rs *run) replay(ctx context.Context) error {
 	a := rs.a
 	stream := StreamName(rs.rec.ArchiveID)
 	rs.header = store.Header{
-		ingest.HeaderAccount: {rs.rec.Account}, ingest.HeaderRegion: {rs.rec.Region},
-		ingest.HeaderBus: {rs.rec.Bus}, ingest.HeaderReplay: {rs.rec.Name},
+		event.HeaderAccount: {rs.rec.Account}, event.HeaderRegion: {rs.rec.Region},
+		event.HeaderBus: {rs.rec.Bus}, event.HeaderReplay: {rs.rec.Name},
 	}
 	if len(rs.rec.Rules) > 0 {
 		rs.header[HeaderReplayRules] = []string{strings.Join(rs.rec.Rules, ",")}
@@ -376,7 +376,7 @@ func (rs *run) send(ctx context.Context) error {
 	for k, v := range rs.header {
 		h[k] = v
 	}
-	h[ingest.HeaderIngested] = []string{time.Now().UTC().Format(time.RFC3339Nano)}
+	h[event.HeaderIngested] = []string{time.Now().UTC().Format(time.RFC3339Nano)}
 	for _, m := range batch {
 		m.Header = h
 	}
@@ -535,4 +535,4 @@ func (a *Archives) replayCancelling(id nameID) bool {
 	return re != nil && re.r.State == ReplayCancelling
 }
 
-func subjectOf(r Replay) string { return ingest.Subject(r.Account, r.Region, r.Bus) }
+func subjectOf(r Replay) string { return event.Subject(r.Account, r.Region, r.Bus) }

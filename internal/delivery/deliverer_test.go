@@ -425,3 +425,47 @@ func TestSlowInvocationIsNotHandedOutTwice(t *testing.T) {
 		t.Fatalf("delivered %d, calls %d; want exactly one invocation", d.Stats.Delivered.Load(), calls.Load())
 	}
 }
+
+// Stopping releases the jobs waiting in lanes and those cut short: a node
+// started next delivers them at once, not after the stream's AckWait
+// (30s).
+func TestStopReleasesWaitingJobs(t *testing.T) {
+	st := openStore(t)
+	var calls atomic.Int64
+	slow := slowTimeouter{timeout: time.Minute, targetFunc: func(ctx context.Context, inv *target.Invocation) error {
+		calls.Add(1)
+		select {
+		case <-time.After(time.Second):
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}}
+	reg := target.NewRegistry()
+	reg.Register("test", func(target.ARN) target.Target { return slow })
+	d := New(st, reg, (&dlqRecorder{}).send, nil, Options{TargetConcurrency: 1, StopGrace: 100 * time.Millisecond})
+	if err := d.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var msgs []*store.Msg
+	for i := range 5 {
+		msgs = append(msgs, testTask(fmt.Sprint("w", i), `{}`).Msg([]byte(`{}`)))
+	}
+	if err := st.Publish(context.Background(), msgs...); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for calls.Load() == 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	d.Stop()
+	fast := targetFunc(func(ctx context.Context, inv *target.Invocation) error { return nil })
+	d2 := newDeliverer(t, st, fast, (&dlqRecorder{}).send, Options{})
+	deadline = time.Now().Add(10 * time.Second)
+	for d2.Stats.Delivered.Load() < 5 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := d2.Stats.Delivered.Load(); n != 5 {
+		t.Fatalf("the next node delivered %d of 5 within 10s", n)
+	}
+}

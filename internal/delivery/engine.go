@@ -228,8 +228,9 @@ func (e *Engine) Start(ctx context.Context) error {
 
 // Stop ends consumption, lets invocations under way finish for up to
 // StopGrace and then cancels them. Jobs still waiting in a lane, and
-// cancelled ones, are left unacknowledged: they are handed out again (a
-// first attempt's done is not called; its caller's message comes back).
+// cancelled ones, are released: a filed job is handed back to the stream
+// at once, a first attempt's done is called with ErrStopped (its caller
+// still owns it).
 func (e *Engine) Stop() {
 	if e.cancel == nil {
 		return
@@ -252,7 +253,32 @@ func (e *Engine) Stop() {
 	}
 	e.cancel()
 	<-e.kaDone
+	// Release what still waits in the lanes, so it is handed out again
+	// now rather than when its AckWait runs out.
+	e.lanes.Range(func(_, v any) bool {
+		l := v.(*lane)
+		l.mu.Lock()
+		for l.len() > 0 {
+			e.release(l.pop())
+		}
+		l.mu.Unlock()
+		return true
+	})
 	e.cancel = nil
+}
+
+// ErrStopped is passed to a first attempt's done when the engine stopped
+// before it was made: the caller still owns the delivery.
+var ErrStopped = errors.New("delivery: stopped")
+
+// release gives back a job the engine will not run: a filed job to the
+// stream at once, a first attempt to its caller.
+func (e *Engine) release(it item) {
+	if it.filed {
+		_ = it.m.Nak()
+		return
+	}
+	it.done(ErrStopped)
 }
 
 // First makes the first attempt of a job without filing it, when the
@@ -434,7 +460,8 @@ func (e *Engine) first(it item) outcome {
 	ctx := e.ctx
 	err := it.job.Invoke(ctx)
 	if ctx.Err() != nil {
-		return notInvoked // stopping: the caller's message comes back
+		e.release(it) // stopping
+		return notInvoked
 	}
 	if err == nil || errors.Is(err, ErrSkip) {
 		e.count(err)
@@ -476,7 +503,8 @@ func (e *Engine) handle(it item, ordered bool) outcome {
 	for {
 		err := job.Invoke(ctx)
 		if ctx.Err() != nil {
-			return notInvoked // stopping: the job is handed out again
+			e.release(it) // stopping
+			return notInvoked
 		}
 		if err == nil || errors.Is(err, ErrSkip) {
 			e.count(err)
@@ -497,6 +525,7 @@ func (e *Engine) handle(it item, ordered bool) outcome {
 			// Retry in place: later jobs of the lane wait behind this one.
 			select {
 			case <-ctx.Done():
+				e.release(it)
 				return notInvoked
 			case <-time.After(v.Wait):
 			}
@@ -517,7 +546,8 @@ func (e *Engine) handle(it item, ordered bool) outcome {
 func (e *Engine) sendDeadLetter(ctx context.Context, m store.Delivery, job Job, attempts int, f Failure) {
 	f2 := e.deadLetter(ctx, job, f)
 	if ctx.Err() != nil {
-		return // stopping: the job is handed out again
+		_ = m.Nak() // stopping: the job is handed out again
+		return
 	}
 	if f2 != nil {
 		wait := backoff(f2.Sends, e.opt.MinBackoff, e.opt.MaxBackoff)

@@ -4,15 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"log/slog"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/switchyard/switchyard/internal/awsproto"
 	"github.com/switchyard/switchyard/internal/catalog"
+	"github.com/switchyard/switchyard/internal/event"
 	"github.com/switchyard/switchyard/internal/store"
 )
 
@@ -72,8 +71,8 @@ func New(st *store.Store, cat *catalog.Catalog, log *slog.Logger) *Ingester {
 // until the router has handed it on, however long that takes.
 func Setup(ctx context.Context, st *store.Store) error {
 	return st.EnsureStream(ctx, store.StreamConfig{
-		Name:       Stream,
-		Subjects:   []string{SubjectPrefix + ">"},
+		Name:       event.Stream,
+		Subjects:   []string{event.SubjectPrefix + ">"},
 		WorkQueue:  true,
 		Duplicates: 2 * time.Minute,
 		MaxMsgSize: 2 << 20,
@@ -95,7 +94,6 @@ func (in *Ingester) Put(ctx context.Context, scope catalog.Scope, entries []Entr
 	msgs := make([]*store.Msg, 0, len(entries))
 	idx := make([]int, 0, len(entries))
 	now := in.now().UTC()
-	ingested := now.Format(time.RFC3339Nano)
 	for i := range entries {
 		e := &entries[i]
 		if code, msg := validate(e); code != "" {
@@ -118,7 +116,7 @@ func (in *Ingester) Put(ctx context.Context, scope catalog.Scope, entries []Entr
 		} else if _, ok := in.cat.Bus(target, busName); !ok {
 			// As in EventBridge, an event for a bus that does not exist gets
 			// an id and goes nowhere.
-			results[i].EventID = NewEventID()
+			results[i].EventID = event.NewID()
 			continue
 		}
 		detail, ok := compact(e.Detail)
@@ -130,26 +128,17 @@ func (in *Ingester) Put(ctx context.Context, scope catalog.Scope, entries []Entr
 		if e.Time != nil {
 			t = *e.Time
 		}
-		env := Envelope{
-			Version: "0", ID: NewEventID(), DetailType: e.DetailType, Source: e.Source,
-			Account: target.Account, Time: FormatTime(t), Region: target.Region,
+		env := event.Envelope{
+			Version: "0", ID: event.NewID(), DetailType: e.DetailType, Source: e.Source,
+			Account: target.Account, Time: event.FormatTime(t), Region: target.Region,
 			Resources: e.Resources, Detail: detail,
 		}
 		if env.Resources == nil {
 			env.Resources = []string{}
 		}
 		results[i].EventID = env.ID
-		msgs = append(msgs, &store.Msg{
-			Subject: Subject(target.Account, target.Region, busName),
-			ID:      env.ID,
-			Data:    env.Marshal(),
-			Header: store.Header{
-				HeaderAccount:  {target.Account},
-				HeaderRegion:   {target.Region},
-				HeaderBus:      {busName},
-				HeaderIngested: {ingested},
-			},
-		})
+		meta := event.Meta{Account: target.Account, Region: target.Region, Bus: busName, Ingested: now}
+		msgs = append(msgs, meta.Msg(env.ID, env.Marshal()))
 		idx = append(idx, i)
 	}
 	if len(msgs) == 0 {
@@ -211,12 +200,3 @@ func compact(s string) (json.RawMessage, bool) {
 	}
 	return b.Bytes(), true
 }
-
-// Hops reads the bus-to-bus hop count from a header value.
-func Hops(v string) int {
-	n, _ := strconv.Atoi(v)
-	return n
-}
-
-// ErrLoop is returned when an event has crossed too many buses.
-var ErrLoop = errors.New("event crossed too many event buses")

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/switchyard/switchyard/internal/catalog"
+	"github.com/switchyard/switchyard/internal/event"
 	"github.com/switchyard/switchyard/internal/store"
 )
 
@@ -43,7 +44,7 @@ func entries(n int) []Entry {
 
 func stored(t *testing.T, st *store.Store) uint64 {
 	t.Helper()
-	s, err := st.StreamState(context.Background(), Stream)
+	s, err := st.StreamState(context.Background(), event.Stream)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,7 +18,7 @@ import (
 
 	"github.com/switchyard/switchyard/internal/catalog"
 	"github.com/switchyard/switchyard/internal/delivery"
-	"github.com/switchyard/switchyard/internal/ingest"
+	"github.com/switchyard/switchyard/internal/event"
 	"github.com/switchyard/switchyard/internal/store"
 )
 
@@ -93,7 +93,7 @@ func New(st *store.Store, cat *catalog.Catalog, d Deliverer, log *slog.Logger, o
 // Start routes events until Stop.
 func (r *Router) Start(ctx context.Context) error {
 	c, err := r.st.EnsureConsumer(ctx, store.ConsumerConfig{
-		Stream: ingest.Stream, Durable: "router",
+		Stream: event.Stream, Durable: "router",
 		AckWait: r.opt.AckWait, MaxAckPending: 50000,
 	})
 	if err != nil {
@@ -135,10 +135,11 @@ func (r *Router) Stop() {
 func (r *Router) route(ctx context.Context, m store.Delivery, rules []*catalog.Rule) []*catalog.Rule {
 	r.Stats.Events.Add(1)
 	h := m.Headers()
-	scope := catalog.Scope{Account: h.Get(ingest.HeaderAccount), Region: h.Get(ingest.HeaderRegion)}
-	bus := h.Get(ingest.HeaderBus)
-	event := m.Data()
-	rules, err := r.cat.MatchAppend(rules, scope, bus, event)
+	meta := event.MetaOf(h)
+	scope := catalog.Scope{Account: meta.Account, Region: meta.Region}
+	bus := meta.Bus
+	data := m.Data()
+	rules, err := r.cat.MatchAppend(rules, scope, bus, data)
 	if err != nil {
 		r.Stats.Malformed.Add(1)
 		r.log.Error("dropping an event that is not a JSON object", "bus", bus, "err", err)
@@ -151,7 +152,7 @@ func (r *Router) route(ctx context.Context, m store.Delivery, rules []*catalog.R
 	var spill []*store.Msg
 	var archive func(done func(error)) bool
 	if r.archive != nil {
-		replay := h.Get(ingest.HeaderReplay) != ""
+		replay := meta.Replay != ""
 		if replay {
 			rules = r.archive.RestrictReplay(h, rules)
 		}
@@ -160,7 +161,7 @@ func (r *Router) route(ctx context.Context, m store.Delivery, rules []*catalog.R
 			return err != nil || md.NumDelivered > 1
 		}
 		archive = func(done func(error)) bool {
-			return r.archive.ArchiveEvent(scope, bus, event, replay, redelivered, done)
+			return r.archive.ArchiveEvent(scope, bus, data, replay, redelivered, done)
 		}
 	}
 	if len(rules) == 0 {
@@ -181,12 +182,10 @@ func (r *Router) route(ctx context.Context, m store.Delivery, rules []*catalog.R
 	var env struct {
 		ID string `json:"id"`
 	}
-	_ = json.Unmarshal(event, &env)
-	ingested, err := time.Parse(time.RFC3339Nano, h.Get(ingest.HeaderIngested))
-	if err != nil {
-		ingested = time.Now()
+	_ = json.Unmarshal(data, &env)
+	if meta.Ingested.IsZero() {
+		meta.Ingested = time.Now()
 	}
-	hops := ingest.Hops(h.Get(ingest.HeaderHops))
 	// The event is acknowledged when every delivery is done or filed; one
 	// extra count covers this function itself.
 	var pending atomic.Int64
@@ -212,12 +211,12 @@ func (r *Router) route(ctx context.Context, m store.Delivery, rules []*catalog.R
 		for _, tg := range rule.Targets {
 			t := &delivery.Task{
 				EventID: env.ID, Scope: scope, Bus: bus, Rule: rule.Name, RuleArn: rule.Arn(),
-				Target: tg, Ingested: ingested, Hops: hops, Replay: h.Get(ingest.HeaderReplay),
+				Target: tg, Ingested: meta.Ingested, Hops: meta.Hops, Replay: meta.Replay,
 			}
 			r.Stats.Tasks.Add(1)
 			pending.Add(1)
-			if r.deliver == nil || !r.deliver.Deliver(t, event, m, finish) {
-				spill = append(spill, t.Msg(event))
+			if r.deliver == nil || !r.deliver.Deliver(t, data, m, finish) {
+				spill = append(spill, t.Msg(data))
 			}
 		}
 	}

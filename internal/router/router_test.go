@@ -12,6 +12,7 @@ import (
 
 	"github.com/switchyard/switchyard/internal/catalog"
 	"github.com/switchyard/switchyard/internal/delivery"
+	"github.com/switchyard/switchyard/internal/event"
 	"github.com/switchyard/switchyard/internal/ingest"
 	"github.com/switchyard/switchyard/internal/store"
 	"github.com/switchyard/switchyard/internal/target"
@@ -140,7 +141,7 @@ func (e *env) waitEmpty() {
 	e.t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		st, err := e.st.StreamState(context.Background(), ingest.Stream)
+		st, err := e.st.StreamState(context.Background(), event.Stream)
 		if err == nil && st.Msgs == 0 {
 			return
 		}
@@ -345,8 +346,8 @@ func TestMalformedEventIsDropped(t *testing.T) {
 	e := newEnv(t)
 	r := e.router(&recorder{}, Options{Workers: 1})
 	if err := e.st.Publish(context.Background(), &store.Msg{
-		Subject: ingest.Subject(scope.Account, scope.Region, "default"), Data: []byte("not json"),
-		Header: store.Header{ingest.HeaderAccount: {scope.Account}, ingest.HeaderRegion: {scope.Region}, ingest.HeaderBus: {"default"}},
+		Subject: event.Subject(scope.Account, scope.Region, "default"), Data: []byte("not json"),
+		Header: store.Header{event.HeaderAccount: {scope.Account}, event.HeaderRegion: {scope.Region}, event.HeaderBus: {"default"}},
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -361,8 +362,8 @@ func TestEventsForMissingBusesAreCounted(t *testing.T) {
 	e := newEnv(t)
 	r := e.router(&recorder{}, Options{Workers: 1})
 	if err := e.st.Publish(context.Background(), &store.Msg{
-		Subject: ingest.Subject(scope.Account, scope.Region, "gone"), Data: []byte(`{"id":"x","source":"a"}`),
-		Header: store.Header{ingest.HeaderAccount: {scope.Account}, ingest.HeaderRegion: {scope.Region}, ingest.HeaderBus: {"gone"}},
+		Subject: event.Subject(scope.Account, scope.Region, "gone"), Data: []byte(`{"id":"x","source":"a"}`),
+		Header: store.Header{event.HeaderAccount: {scope.Account}, event.HeaderRegion: {scope.Region}, event.HeaderBus: {"gone"}},
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -31,7 +31,7 @@ import (
 
 	"github.com/switchyard/switchyard/internal/catalog"
 	"github.com/switchyard/switchyard/internal/delivery"
-	"github.com/switchyard/switchyard/internal/ingest"
+	"github.com/switchyard/switchyard/internal/event"
 	"github.com/switchyard/switchyard/internal/schedule"
 	"github.com/switchyard/switchyard/internal/store"
 )
@@ -399,9 +399,9 @@ func Event(r *catalog.Rule, tick time.Time, manual bool) (id string, data []byte
 		// Beyond AWS: a fire requested through Switchyard says so.
 		detail = json.RawMessage(`{"switchyard-manual-fire":true}`)
 	}
-	env := ingest.Envelope{
+	env := event.Envelope{
 		Version: "0", ID: id, DetailType: "Scheduled Event", Source: "aws.events",
-		Account: r.Account, Time: ingest.FormatTime(tick), Region: r.Region,
+		Account: r.Account, Time: event.FormatTime(tick), Region: r.Region,
 		Resources: []string{r.Arn()}, Detail: detail,
 	}
 	return id, env.Marshal()

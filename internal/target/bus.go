@@ -2,17 +2,12 @@ package target
 
 import (
 	"context"
-	"strconv"
 	"strings"
 
 	"github.com/switchyard/switchyard/internal/catalog"
-	"github.com/switchyard/switchyard/internal/ingest"
+	"github.com/switchyard/switchyard/internal/event"
 	"github.com/switchyard/switchyard/internal/store"
 )
-
-// MaxHops bounds how many event buses one event may cross, so rules that
-// send events back and forth cannot loop forever.
-const MaxHops = 5
 
 // BusKind delivers events to another event bus. The event keeps its id and
 // content, as in EventBridge.
@@ -41,20 +36,12 @@ func (b *busTarget) Invoke(ctx context.Context, inv *Invocation) error {
 	} else if _, err := b.cat.EnsureDefaultBus(ctx, b.scope); err != nil {
 		return &Error{Code: CodeInternal, Message: err.Error(), Retryable: true}
 	}
-	if inv.Hops+1 > MaxHops {
+	if inv.Hops+1 > event.MaxHops {
 		return &Error{Code: CodeLoop, Message: "The event crossed too many event buses; a rule loop is likely."}
 	}
-	err := b.st.Publish(ctx, &store.Msg{
-		Subject: ingest.Subject(b.scope.Account, b.scope.Region, b.name),
-		ID:      inv.EventID + "@" + b.scope.Account + "/" + b.scope.Region + "/" + b.name,
-		Data:    inv.Event,
-		Header: store.Header{
-			ingest.HeaderAccount: {b.scope.Account},
-			ingest.HeaderRegion:  {b.scope.Region},
-			ingest.HeaderBus:     {b.name},
-			ingest.HeaderHops:    {strconv.Itoa(inv.Hops + 1)},
-		},
-	})
+	// The event keeps its id; the write is de-duplicated per receiving bus.
+	meta := event.Meta{Account: b.scope.Account, Region: b.scope.Region, Bus: b.name, Hops: inv.Hops + 1}
+	err := b.st.Publish(ctx, meta.Msg(inv.EventID+"@"+b.scope.Account+"/"+b.scope.Region+"/"+b.name, inv.Event))
 	if err != nil {
 		return &Error{Code: CodeInternal, Message: err.Error(), Retryable: true}
 	}

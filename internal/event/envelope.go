@@ -1,39 +1,12 @@
-package ingest
+package event
 
 import (
 	"bytes"
-	"encoding/base64"
 	"encoding/json"
 	"strings"
 	"time"
 	"unicode/utf8"
-
-	"github.com/switchyard/switchyard/internal/uuid"
 )
-
-// Stream layout shared with the router.
-const (
-	// Stream holds every accepted event until the router has handed it on.
-	Stream = "EVENTS"
-	// SubjectPrefix starts every event subject:
-	// events.<account>.<region>.<bus, base64url>.
-	SubjectPrefix = "events."
-
-	HeaderAccount  = "Sy-Account"
-	HeaderRegion   = "Sy-Region"
-	HeaderBus      = "Sy-Bus"
-	HeaderIngested = "Sy-Ingested" // RFC 3339 with nanoseconds
-	HeaderHops     = "Sy-Hops"     // bus-to-bus hops so far
-	HeaderReplay   = "Sy-Replay"   // replay name, for replayed events
-)
-
-// Subject is the EVENTS subject of a bus.
-func Subject(account, region, bus string) string {
-	return SubjectPrefix + account + "." + region + "." + base64.RawURLEncoding.EncodeToString([]byte(bus))
-}
-
-// NewEventID returns a random event id in the UUID form EventBridge uses.
-func NewEventID() string { return uuid.New() }
 
 // Envelope is an event as EventBridge delivers it.
 type Envelope struct {
