@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/switchyard/switchyard/internal/arn"
 	"github.com/switchyard/switchyard/internal/awsapi"
 	"github.com/switchyard/switchyard/internal/awsproto"
 	"github.com/switchyard/switchyard/internal/catalog"
@@ -61,13 +62,10 @@ func errArchiveArn(name string) error {
 	return awsproto.Errorf("ValidationException", "Parameter EventSourceArn is not valid. Reason: Archive %s does not exist.", name)
 }
 
-// arnParts splits arn:partition:service:region:account:resource.
-func arnParts(arn string) (region, account, resource string, ok bool) {
-	p := strings.SplitN(arn, ":", 6)
-	if len(p) != 6 || p[0] != "arn" || p[2] != "events" {
-		return "", "", "", false
-	}
-	return p[3], p[4], p[5], true
+// eventsARN parses an ARN of an EventBridge resource.
+func eventsARN(v string) (arn.ARN, bool) {
+	a, err := arn.Parse(v)
+	return a, err == nil && a.Service == "events"
 }
 
 // busOf resolves an event bus ARN (or name) of the caller's scope to a bus
@@ -77,13 +75,13 @@ func arnParts(arn string) (region, account, resource string, ok bool) {
 func (a *Archives) busOf(ctx context.Context, s catalog.Scope, arnOrName string) (name string, ok, found bool, err error) {
 	name = arnOrName
 	if strings.HasPrefix(arnOrName, "arn:") {
-		region, account, res, valid := arnParts(arnOrName)
-		bus, isBus := strings.CutPrefix(res, "event-bus/")
-		if !valid || !isBus {
+		a, valid := eventsARN(arnOrName)
+		bus, isBus := a.ResourceOf("event-bus")
+		if !valid || !isBus || !strings.HasPrefix(a.Resource, "event-bus/") {
 			return "", false, false, nil
 		}
 		name = bus
-		if region != s.Region || account != s.Account {
+		if a.Scope() != s {
 			return name, true, false, nil
 		}
 	}
@@ -98,28 +96,28 @@ func (a *Archives) busOf(ctx context.Context, s catalog.Scope, arnOrName string)
 }
 
 // archiveOfArn resolves an archive ARN of the caller's scope to a name.
-func archiveOfArn(s catalog.Scope, arn string) (string, bool) {
-	region, account, res, ok := arnParts(arn)
-	name, isArchive := strings.CutPrefix(res, "archive/")
-	if !ok || !isArchive || region != s.Region || account != s.Account {
-		if i := strings.LastIndex(arn, "/"); i >= 0 {
-			return arn[i+1:], false
+func archiveOfArn(s catalog.Scope, v string) (string, bool) {
+	a, ok := eventsARN(v)
+	name, isArchive := strings.CutPrefix(a.Resource, "archive/")
+	if !ok || !isArchive || a.Scope() != s {
+		if i := strings.LastIndex(v, "/"); i >= 0 {
+			return v[i+1:], false
 		}
-		return arn, false
+		return v, false
 	}
 	return name, true
 }
 
-// ruleName returns the name in a rule ARN (rule/NAME or rule/BUS/NAME).
-func ruleName(arn string) string {
-	_, _, res, ok := arnParts(arn)
-	if !ok {
-		res = arn
+// ruleName returns the name in a rule ARN (rule/NAME or rule/BUS/NAME),
+// or what follows the last "/" of anything else.
+func ruleName(v string) string {
+	if _, _, name, ok := catalog.RuleOfArn(v); ok {
+		return name
 	}
-	if i := strings.LastIndex(res, "/"); i >= 0 {
-		return res[i+1:]
+	if i := strings.LastIndex(v, "/"); i >= 0 {
+		return v[i+1:]
 	}
-	return res
+	return v
 }
 
 func str(p *string) string {

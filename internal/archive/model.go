@@ -56,12 +56,12 @@ func (a *Archive) Arn() string { return ArchiveArn(a.Scope, a.Name) }
 
 // ArchiveArn returns the ARN of archive name in scope.
 func ArchiveArn(s catalog.Scope, name string) string {
-	return fmt.Sprintf("arn:aws:events:%s:%s:archive/%s", s.Region, s.Account, name)
+	return s.In("events", "archive/"+name).String()
 }
 
 // ReplayArn returns the ARN of replay name in scope.
 func ReplayArn(s catalog.Scope, name string) string {
-	return fmt.Sprintf("arn:aws:events:%s:%s:replay/%s", s.Region, s.Account, name)
+	return s.In("events", "replay/"+name).String()
 }
 
 // Stream is the name of the archive's stream.

@@ -9,6 +9,7 @@ package arn
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 )
 
@@ -26,22 +27,24 @@ var ErrInvalid = errors.New("not an ARN")
 func Parse(s string) (ARN, error) {
 	rest, ok := strings.CutPrefix(s, "arn:")
 	if !ok {
-		return ARN{}, ErrInvalid
+		return ARN{}, invalid(s)
 	}
 	var p [4]string
 	for i := range p {
 		var found bool
 		p[i], rest, found = strings.Cut(rest, ":")
 		if !found {
-			return ARN{}, ErrInvalid
+			return ARN{}, invalid(s)
 		}
 	}
 	a := ARN{Partition: p[0], Service: p[1], Region: p[2], Account: p[3], Resource: rest}
 	if a.Partition == "" || a.Service == "" || a.Resource == "" {
-		return ARN{}, ErrInvalid
+		return ARN{}, invalid(s)
 	}
 	return a, nil
 }
+
+func invalid(s string) error { return fmt.Errorf("%w: %q", ErrInvalid, s) }
 
 // New returns an ARN in the "aws" partition.
 func New(service, region, account, resource string) ARN {
@@ -64,3 +67,16 @@ func (a ARN) ResourceOf(typ string) (string, bool) {
 	}
 	return rest[1:], true
 }
+
+// Scope is where a resource lives: an account in a region. Every resource
+// Switchyard keeps (buses, rules, queues, topics, ...) belongs to one.
+type Scope struct {
+	Account string `json:"account"`
+	Region  string `json:"region"`
+}
+
+// Scope returns the ARN's account and region.
+func (a ARN) Scope() Scope { return Scope{Account: a.Account, Region: a.Region} }
+
+// In returns an ARN in the "aws" partition for a resource of scope s.
+func (s Scope) In(service, resource string) ARN { return New(service, s.Region, s.Account, resource) }

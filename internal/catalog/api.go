@@ -47,10 +47,9 @@ func Handle[In any, PIn interface {
 // arnFields are request members that may hold an ARN naming a resource.
 var arnFields = []string{"EventBusName", "Name", "ResourceARN"}
 
-// checkArnScope refuses resource ARNs outside the caller's account (access
-// to other accounts' resources is not available yet) and resolves ARNs of
-// other regions to nothing, instead of silently using the caller's own
-// resource of the same name.
+// checkArnScope refuses resource ARNs outside the caller's scope (see
+// arnScope), instead of silently using the caller's own resource of the
+// same name.
 func checkArnScope(r *awsproto.Request, in any) error {
 	v := reflect.ValueOf(in)
 	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
@@ -62,27 +61,32 @@ func checkArnScope(r *awsproto.Request, in any) error {
 		if !f.IsValid() || f.Kind() != reflect.Pointer || f.IsNil() || f.Elem().Kind() != reflect.String {
 			continue
 		}
-		arn := f.Elem().String()
-		if !strings.HasPrefix(arn, "arn:") {
+		s := f.Elem().String()
+		if !strings.HasPrefix(s, "arn:") {
 			continue
 		}
-		parts := strings.SplitN(arn, ":", 6)
-		if len(parts) != 6 {
+		a, err := arn.Parse(s)
+		if err != nil {
 			return awsproto.Errorf("ValidationException", "Parameter %s is not valid.", name)
 		}
-		if parts[4] != r.Caller.Account {
-			return awsproto.Errorf("AccessDeniedException", "User: arn:aws:iam::%s:root is not authorized to perform: events:%s on resource: %s", r.Caller.Account, r.Operation, arn)
+		if err := arnScope(ScopeOf(r), a, r.Operation); err != nil {
+			return err
 		}
-		if parts[3] != r.Caller.Region {
-			res := parts[5]
-			if i := strings.LastIndex(res, "/"); i >= 0 {
-				res = res[i+1:]
-			}
-			if strings.HasPrefix(parts[5], "rule/") {
-				return awsproto.Errorf("ResourceNotFoundException", "Rule %s does not exist.", res)
-			}
-			return errBusNotFound(res)
-		}
+	}
+	return nil
+}
+
+// arnScope refuses an ARN of another region as EventBridge refuses
+// cross-Region API calls, and one of another account with
+// AccessDeniedException, as a resource whose policy grants the caller
+// nothing is refused (resource policies are not enforced yet, so none
+// grants anything).
+func arnScope(caller Scope, a arn.ARN, op string) error {
+	switch {
+	case a.Region != caller.Region:
+		return awsproto.Errorf("ValidationException", "Cross-region api call is not allowed.")
+	case a.Account != caller.Account:
+		return awsproto.Errorf("AccessDeniedException", "User: arn:aws:iam::%s:root is not authorized to perform: events:%s on resource: %s because no resource-based policy allows the events:%s action", caller.Account, op, a, op)
 	}
 	return nil
 }
@@ -178,13 +182,10 @@ func busRef(s Scope, p *string, op string) (string, error) {
 }
 
 // BusRef resolves a bus name or ARN given by a caller in scope s for the
-// operation op (PutEvents, PutRule, ...) to the
-// name of a bus of that scope ("" means the default bus). An ARN of a bus
-// in another region is refused as EventBridge refuses cross-Region API
-// calls; one in another account is refused with AccessDeniedException, as
-// a bus whose policy grants nothing to the caller is (bus policies are not
-// enforced yet, so none grants anything). An ARN that names no bus is
-// left for the caller's lookup to report as a bus that does not exist.
+// operation op (PutEvents, PutRule, ...) to the name of a bus of that
+// scope ("" means the default bus), refusing ARNs outside the caller's
+// scope as arnScope does. An ARN that names no bus is left for the
+// caller's lookup to report as a bus that does not exist.
 func BusRef(s Scope, v, op string) (string, error) {
 	if v == "" {
 		return DefaultBus, nil
@@ -197,11 +198,8 @@ func BusRef(s Scope, v, op string) (string, error) {
 	if !ok || a.Service != "events" {
 		return v, nil
 	}
-	switch {
-	case a.Region != s.Region:
-		return "", awsproto.Errorf("ValidationException", "Cross-region api call is not allowed.")
-	case a.Account != s.Account:
-		return "", awsproto.Errorf("AccessDeniedException", "User: arn:aws:iam::%s:root is not authorized to perform: events:%s on resource: %s because no resource-based policy allows the events:%s action", s.Account, op, v, op)
+	if err := arnScope(s, a, op); err != nil {
+		return "", err
 	}
 	return name, nil
 }

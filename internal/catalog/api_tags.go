@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/switchyard/switchyard/internal/arn"
 	"github.com/switchyard/switchyard/internal/awsapi/events"
 	"github.com/switchyard/switchyard/internal/awsproto"
 )
@@ -16,25 +17,21 @@ type resource struct {
 	bus, rule string
 }
 
-func parseResourceArn(arn string) (resource, error) {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "events" {
+func parseResourceArn(v string) (resource, error) {
+	a, err := arn.Parse(v)
+	if err != nil || a.Service != "events" {
 		return resource{}, awsproto.Errorf("ValidationException", "Parameter ResourceARN is not valid.")
 	}
-	res := resource{scope: Scope{Account: parts[4], Region: parts[3]}}
-	switch {
-	case strings.HasPrefix(parts[5], "event-bus/"):
-		res.bus = strings.TrimPrefix(parts[5], "event-bus/")
-	case strings.HasPrefix(parts[5], "rule/"):
-		rest := strings.TrimPrefix(parts[5], "rule/")
-		if i := strings.LastIndex(rest, "/"); i >= 0 {
-			res.bus, res.rule = rest[:i], rest[i+1:]
-		} else {
-			res.bus, res.rule = DefaultBus, rest
-		}
-	default:
+	res := resource{scope: a.Scope()}
+	if bus, ok := a.ResourceOf("event-bus"); ok && strings.HasPrefix(a.Resource, "event-bus/") {
+		res.bus = bus
+		return res, nil
+	}
+	_, bus, rule, ok := RuleOfArn(v)
+	if !ok {
 		return resource{}, awsproto.Errorf("ValidationException", "Parameter ResourceARN is not valid.")
 	}
+	res.bus, res.rule = bus, rule
 	return res, nil
 }
 

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"sort"
 	"strings"
 	"sync"
@@ -138,12 +137,12 @@ func (c *Connection) SecretArn() string {
 	if c.SecretID == "" {
 		return ""
 	}
-	return fmt.Sprintf("arn:aws:secretsmanager:%s:%s:secret:events!connection/%s/%s", c.Region, c.Account, c.Name, c.SecretID)
+	return c.Scope.In("secretsmanager", "secret:events!connection/"+c.Name+"/"+c.SecretID).String()
 }
 
 // ConnectionArn returns the ARN of a connection.
 func ConnectionArn(s Scope, name, id string) string {
-	return fmt.Sprintf("arn:aws:events:%s:%s:connection/%s/%s", s.Region, s.Account, name, id)
+	return s.In("events", "connection/"+name+"/"+id).String()
 }
 
 // APIDestination is an EventBridge API destination.
@@ -167,14 +166,14 @@ func (d *APIDestination) Arn() string { return APIDestinationArn(d.Scope, d.Name
 
 // APIDestinationArn returns the ARN of an API destination.
 func APIDestinationArn(s Scope, name, id string) string {
-	return fmt.Sprintf("arn:aws:events:%s:%s:api-destination/%s/%s", s.Region, s.Account, name, id)
+	return s.In("events", "api-destination/"+name+"/"+id).String()
 }
 
 // ResourcePrefix is the start of the ARNs of every incarnation of a
 // connection or API destination (kind "connection" or "api-destination"):
 // the ARN up to and including the "/" before its id.
 func ResourcePrefix(s Scope, kind, name string) string {
-	return arn.New("events", s.Region, s.Account, kind+"/"+name+"/").String()
+	return s.In("events", kind+"/"+name+"/").String()
 }
 
 // ParseResourceArn splits arn:aws:events:<region>:<account>:<kind>/<name>/<id>

@@ -8,15 +8,13 @@ import (
 	"sync"
 	"time"
 
+	"github.com/switchyard/switchyard/internal/arn"
 	"github.com/switchyard/switchyard/internal/awsapi/events"
 	"github.com/switchyard/switchyard/internal/transform"
 )
 
 // Scope is an account and region: every resource lives in one.
-type Scope struct {
-	Account string `json:"account"`
-	Region  string `json:"region"`
-}
+type Scope = arn.Scope
 
 // Tag is a resource tag.
 type Tag struct {
@@ -44,7 +42,7 @@ func (b *Bus) Arn() string { return BusArn(b.Scope, b.Name) }
 
 // BusArn returns the ARN of bus name in scope.
 func BusArn(s Scope, name string) string {
-	return fmt.Sprintf("arn:aws:events:%s:%s:event-bus/%s", s.Region, s.Account, name)
+	return s.In("events", "event-bus/"+name).String()
 }
 
 // Policy is a bus's resource policy: a list of statements, as PutPermission
@@ -91,9 +89,27 @@ func (r *Rule) Arn() string { return RuleArn(r.Scope, r.Bus, r.Name) }
 // RuleArn returns the ARN of rule name on bus in scope.
 func RuleArn(s Scope, bus, name string) string {
 	if bus == DefaultBus {
-		return fmt.Sprintf("arn:aws:events:%s:%s:rule/%s", s.Region, s.Account, name)
+		return s.In("events", "rule/"+name).String()
 	}
-	return fmt.Sprintf("arn:aws:events:%s:%s:rule/%s/%s", s.Region, s.Account, bus, name)
+	return s.In("events", "rule/"+bus+"/"+name).String()
+}
+
+// RuleOfArn reads a rule ARN, arn:aws:events:<region>:<account>:rule/
+// [<bus>/]<name> (no bus: the default bus).
+func RuleOfArn(v string) (s Scope, bus, name string, ok bool) {
+	a, err := arn.Parse(v)
+	if err != nil || a.Service != "events" {
+		return s, "", "", false
+	}
+	rest, found := strings.CutPrefix(a.Resource, "rule/")
+	if !found || rest == "" {
+		return s, "", "", false
+	}
+	bus, name = DefaultBus, rest
+	if i := strings.LastIndexByte(rest, '/'); i >= 0 {
+		bus, name = rest[:i], rest[i+1:]
+	}
+	return a.Scope(), bus, name, name != "" && bus != ""
 }
 
 // Target is one target of a rule, kept exactly as the client sent it

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/switchyard/switchyard/internal/archive"
+	"github.com/switchyard/switchyard/internal/arn"
 	"github.com/switchyard/switchyard/internal/awsproto"
 	"github.com/switchyard/switchyard/internal/catalog"
 	"github.com/switchyard/switchyard/internal/delivery"
@@ -73,10 +74,10 @@ func (s *Server) wire(ctx, runCtx context.Context) error {
 		return id, err
 	}))
 
-	dlq := func(ctx context.Context, arn string, m target.QueueMessage) error {
-		a, err := target.ParseARN(arn)
+	dlq := func(ctx context.Context, v string, m target.QueueMessage) error {
+		a, err := arn.Parse(v)
 		if err != nil || a.Service != "sqs" {
-			return errors.New("dead-letter queue ARN is not an SQS queue: " + arn)
+			return errors.New("dead-letter queue ARN is not an SQS queue: " + v)
 		}
 		return send(ctx, a.Account, a.Region, a.Resource, m)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"github.com/switchyard/switchyard/internal/catalog"
 )
 
 // ECS clusters (arn:aws:ecs:<region>:<account>:cluster/<name>) run tasks:
@@ -86,7 +87,7 @@ func (e *ecsTarget) input(inv *Invocation) (*ecs.RunTaskInput, error) {
 		Group:           p.Group,
 		PlatformVersion: p.PlatformVersion,
 		ReferenceId:     p.ReferenceId,
-		StartedBy:       aws.String("events-rule/" + ruleNameOf(inv.RuleArn)),
+		StartedBy:       aws.String("events-rule/" + ruleName(inv.RuleArn)),
 		ClientToken:     aws.String(awsIdempotencyToken(inv)),
 	}
 	if p.TaskCount != nil {
@@ -168,3 +169,9 @@ func awsIdempotencyToken(inv *Invocation) string {
 }
 
 var _ Target = (*ecsTarget)(nil)
+
+// ruleName is the name in a rule ARN.
+func ruleName(ruleArn string) string {
+	_, _, name, _ := catalog.RuleOfArn(ruleArn)
+	return name
+}

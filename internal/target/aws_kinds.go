@@ -187,15 +187,6 @@ func awsTargetConfig(inv *Invocation) (*events.Target, error) {
 	return &t, nil
 }
 
-// ruleNameOf is the last part of a rule ARN (rule/<name> or
-// rule/<bus>/<name>).
-func ruleNameOf(ruleArn string) string {
-	if i := strings.LastIndexByte(ruleArn, '/'); i >= 0 {
-		return ruleArn[i+1:]
-	}
-	return ruleArn
-}
-
 // awsBadARN fails targets whose ARN does not name a resource of the kind its
 // service takes (want describes the form).
 func awsBadARN(arn ARN, want string) Target {

@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
+	"github.com/switchyard/switchyard/internal/arn"
 	"github.com/switchyard/switchyard/internal/config"
 )
 
@@ -39,7 +40,7 @@ func newTestAWS() *awsTargets {
 }
 
 func mustARN(s string) ARN {
-	a, err := ParseARN(s)
+	a, err := arn.Parse(s)
 	if err != nil {
 		panic(err)
 	}

@@ -42,11 +42,6 @@ func LambdaKind(fns map[string]config.LambdaFunction, client *http.Client) Kind 
 	}
 }
 
-// String renders the ARN.
-func (a ARN) String() string {
-	return "arn:" + a.Partition + ":" + a.Service + ":" + a.Region + ":" + a.Account + ":" + a.Resource
-}
-
 type lambdaTarget struct {
 	name   string
 	arn    ARN

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/switchyard/switchyard/internal/arn"
 	"github.com/switchyard/switchyard/internal/awsproto"
 )
 
@@ -16,12 +17,12 @@ func TestSNSTarget(t *testing.T) {
 		gotTopic, got = account+"/"+region+"/"+topic, m
 		return "m-1", fail
 	})
-	invoke := func(arn, config string) error {
-		a, err := ParseARN(arn)
+	invoke := func(v, config string) error {
+		a, err := arn.Parse(v)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return kind(a).Invoke(context.Background(), &Invocation{TargetArn: arn, EventID: "ev-1", Payload: []byte("hello"), Config: []byte(config)})
+		return kind(a).Invoke(context.Background(), &Invocation{TargetArn: v, EventID: "ev-1", Payload: []byte("hello"), Config: []byte(config)})
 	}
 
 	if err := invoke("arn:aws:sns:eu-west-1:111122223333:alerts", `{}`); err != nil {

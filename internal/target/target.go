@@ -10,8 +10,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
+
+	"github.com/switchyard/switchyard/internal/arn"
 )
 
 // Invocation is one delivery of one event to one target.
@@ -88,19 +89,8 @@ func Classify(err error) (code, msg string) {
 	return CodeInternal, err.Error()
 }
 
-// ARN is a parsed Amazon Resource Name.
-type ARN struct {
-	Partition, Service, Region, Account, Resource string
-}
-
-// ParseARN splits an ARN into its parts.
-func ParseARN(s string) (ARN, error) {
-	parts := strings.SplitN(s, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" {
-		return ARN{}, fmt.Errorf("not an ARN: %q", s)
-	}
-	return ARN{Partition: parts[1], Service: parts[2], Region: parts[3], Account: parts[4], Resource: parts[5]}, nil
-}
+// ARN is a parsed Amazon Resource Name (package arn's).
+type ARN = arn.ARN
 
 // Kind builds the Target for an ARN of its service, or returns nil if the
 // ARN names nothing it can reach.
@@ -119,8 +109,8 @@ func (r *Registry) Register(service string, k Kind) { r.kinds[service] = k }
 
 // Resolve returns the target for an ARN. ARNs of services Switchyard cannot
 // reach resolve to a target that fails without retries.
-func (r *Registry) Resolve(arn string) Target {
-	a, err := ParseARN(arn)
+func (r *Registry) Resolve(v string) Target {
+	a, err := arn.Parse(v)
 	if err != nil {
 		return unreachable{reason: err.Error()}
 	}
@@ -129,7 +119,7 @@ func (r *Registry) Resolve(arn string) Target {
 			return t
 		}
 	}
-	return unreachable{reason: fmt.Sprintf("Switchyard has no way to reach %s (service %q is not available as a target here).", arn, a.Service)}
+	return unreachable{reason: fmt.Sprintf("Switchyard has no way to reach %s (service %q is not available as a target here).", v, a.Service)}
 }
 
 type unreachable struct{ reason string }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/switchyard/switchyard/internal/arn"
 	"github.com/switchyard/switchyard/internal/awsproto"
 	"github.com/switchyard/switchyard/internal/store"
 	"github.com/switchyard/switchyard/internal/uuid"
@@ -67,15 +68,15 @@ func callerScope(r *awsproto.Request) Scope {
 
 // parseTopicARN reads arn:aws:sns:<region>:<account>:<name>. param names the
 // parameter in error messages.
-func parseTopicARN(arn, param string) (Scope, string, error) {
-	parts := strings.Split(arn, ":")
-	if len(parts) < 6 {
-		return Scope{}, "", errInvalidParameter("Invalid parameter: %s Reason: An ARN must have at least 6 elements, not %d", param, len(parts))
+func parseTopicARN(v, param string) (Scope, string, error) {
+	if n := strings.Count(v, ":") + 1; n < 6 {
+		return Scope{}, "", errInvalidParameter("Invalid parameter: %s Reason: An ARN must have at least 6 elements, not %d", param, n)
 	}
-	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "sns" || parts[3] == "" || parts[4] == "" || !validTopicName(parts[5]) {
+	a, err := arn.Parse(v)
+	if err != nil || a.Service != "sns" || a.Region == "" || a.Account == "" || !validTopicName(a.Resource) {
 		return Scope{}, "", errInvalidParameter("Invalid parameter: %s", param)
 	}
-	return Scope{Account: parts[4], Region: parts[3]}, parts[5], nil
+	return a.Scope(), a.Resource, nil
 }
 
 func validTopicName(name string) bool {

@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/switchyard/switchyard/internal/arn"
 	"github.com/switchyard/switchyard/internal/awsproto"
 	"github.com/switchyard/switchyard/internal/delivery"
 	"github.com/switchyard/switchyard/internal/queue"
@@ -226,7 +227,7 @@ func (s *Service) taskSubscription(t *task) *subRecord {
 		}
 		return &rs.rec.Sub
 	}
-	ss := s.lookupSub(Scope{t.Account, t.Region}, t.Sub)
+	ss := s.lookupSub(Scope{Account: t.Account, Region: t.Region}, t.Sub)
 	if ss == nil || ss.rec.arn() != t.SubArn {
 		return nil
 	}
@@ -324,12 +325,13 @@ func classifyQueueErr(err error, name string) error {
 	return &deliveryError{code: "InternalError", msg: err.Error(), retryable: true}
 }
 
-func queueARN(arn string) (queue.Scope, string, bool) {
-	p := strings.Split(arn, ":")
-	if len(p) != 6 || p[0] != "arn" || p[2] != "sqs" || p[3] == "" || p[4] == "" || p[5] == "" {
+// queueARN reads arn:aws:sqs:<region>:<account>:<name>.
+func queueARN(v string) (queue.Scope, string, bool) {
+	a, err := arn.Parse(v)
+	if err != nil || a.Service != "sqs" || a.Region == "" || a.Account == "" || strings.Contains(a.Resource, ":") {
 		return queue.Scope{}, "", false
 	}
-	return queue.Scope{Account: p[4], Region: p[3]}, p[5], true
+	return queue.Scope{Account: a.Account, Region: a.Region}, a.Resource, true
 }
 
 func (s *Service) deliverHTTP(ctx context.Context, t *task) error {
@@ -473,7 +475,7 @@ func (s *Service) retryPolicy(sub *subRecord) healthyRetryPolicy {
 	}
 	pol := httpRetryPolicy
 	disable := false
-	if v := s.lookupTopic(Scope{sub.Account, sub.Region}, sub.Topic); v != nil {
+	if v := s.lookupTopic(Scope{Account: sub.Account, Region: sub.Region}, sub.Topic); v != nil {
 		if tp, dis, ok := topicHTTPPolicy(v.rec.Attributes["DeliveryPolicy"]); ok {
 			pol, disable = tp, dis
 		}

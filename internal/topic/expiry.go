@@ -68,13 +68,13 @@ func (s *Service) sweep(ctx context.Context, now time.Time) {
 	s.mu.RLock()
 	for id, ss := range s.subs {
 		if s.pendingExpired(ss.rec, now) {
-			found = append(found, expired{key: subKey(Scope{ss.rec.Account, ss.rec.Region}, id), rev: ss.rev, sub: ss.rec, what: ss.rec.arn()})
+			found = append(found, expired{key: subKey(Scope{Account: ss.rec.Account, Region: ss.rec.Region}, id), rev: ss.rev, sub: ss.rec, what: ss.rec.arn()})
 		}
 	}
 	for id, rs := range s.restores {
 		if s.tokenExpired(rs.rec.issued(), now) {
 			sub := &rs.rec.Sub
-			found = append(found, expired{key: restoreKey(Scope{sub.Account, sub.Region}, id), rev: rs.rev, what: sub.arn()})
+			found = append(found, expired{key: restoreKey(Scope{Account: sub.Account, Region: sub.Region}, id), rev: rs.rev, what: sub.arn()})
 		}
 	}
 	s.mu.RUnlock()
@@ -97,7 +97,7 @@ func (s *Service) sweep(ctx context.Context, now time.Time) {
 			continue
 		}
 		s.log.Info("unconfirmed subscription expired", "subscription", x.what, "endpoint", x.sub.Endpoint)
-		err = s.updateTopic(ctx, Scope{x.sub.Account, x.sub.Region}, x.sub.Topic, func(t *topicRecord) error {
+		err = s.updateTopic(ctx, Scope{Account: x.sub.Account, Region: x.sub.Region}, x.sub.Topic, func(t *topicRecord) error {
 			if t.Gen == x.sub.TopicGen {
 				t.Deleted++
 			}

@@ -85,7 +85,7 @@ func TestPendingSubscriptionExpires(t *testing.T) {
 	visit(t, conf["SubscribeURL"].(string), http.StatusBadRequest)
 
 	_, id, _ := parseSubARN(subArn)
-	e.waitGone(t, subKey(Scope{"000000000000", "us-east-1"}, id), 5*time.Second)
+	e.waitGone(t, subKey(Scope{Account: "000000000000", Region: "us-east-1"}, id), 5*time.Second)
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		ta, _ = e.sns.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(arn)})
@@ -120,7 +120,7 @@ func TestSubscribeAfterExpiryBeforeSweep(t *testing.T) {
 	ep.next(t, 10*time.Second)
 	// Age the record instead of waiting 48 hours.
 	_, id, _ := parseSubARN(first)
-	err := e.svc.updateSub(e.ctx(), Scope{"000000000000", "us-east-1"}, id, func(r *subRecord) error {
+	err := e.svc.updateSub(e.ctx(), Scope{Account: "000000000000", Region: "us-east-1"}, id, func(r *subRecord) error {
 		r.TokenIssued = time.Now().Add(-49 * time.Hour).UnixMilli()
 		return nil
 	})
@@ -135,7 +135,7 @@ func TestSubscribeAfterExpiryBeforeSweep(t *testing.T) {
 	if len(out.Subscriptions) != 1 || *out.Subscriptions[0].SubscriptionArn != "PendingConfirmation" {
 		t.Fatalf("subscriptions %+v", out.Subscriptions)
 	}
-	if len(e.svc.lookupTopic(Scope{"000000000000", "us-east-1"}, "lagging").subs) != 1 {
+	if len(e.svc.lookupTopic(Scope{Account: "000000000000", Region: "us-east-1"}, "lagging").subs) != 1 {
 		t.Fatal("the expired record was not swept")
 	}
 }
@@ -174,7 +174,7 @@ func TestRestoreTokenExpires(t *testing.T) {
 	_, err := e.sns.ConfirmSubscription(ctx, &sns.ConfirmSubscriptionInput{TopicArn: aws.String(arn), Token: aws.String(um["Token"].(string))})
 	apiErr(t, err, "InvalidParameter", "Invalid parameter: Token")
 	_, id, _ := parseSubARN(subArn)
-	e.waitGone(t, restoreKey(Scope{"000000000000", "us-east-1"}, id), 5*time.Second)
+	e.waitGone(t, restoreKey(Scope{Account: "000000000000", Region: "us-east-1"}, id), 5*time.Second)
 	visit(t, um["SubscribeURL"].(string), http.StatusBadRequest)
 	out, _ := e.sns.ListSubscriptionsByTopic(ctx, &sns.ListSubscriptionsByTopicInput{TopicArn: aws.String(arn)})
 	if len(out.Subscriptions) != 0 {
@@ -258,7 +258,7 @@ func TestSweepOnTwoNodes(t *testing.T) {
 		if *out.Subscriptions[0].SubscriptionArn == a {
 			continue
 		}
-		if _, err := e.svc.kv.Get(ctx, subKey(Scope{"000000000000", "us-east-1"}, id)); !errors.Is(err, store.ErrNotFound) {
+		if _, err := e.svc.kv.Get(ctx, subKey(Scope{Account: "000000000000", Region: "us-east-1"}, id)); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("%s: %v", a, err)
 		}
 	}

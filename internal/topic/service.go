@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/switchyard/switchyard/internal/arn"
 	"github.com/switchyard/switchyard/internal/delivery"
 	"github.com/switchyard/switchyard/internal/queue"
 	"github.com/switchyard/switchyard/internal/store"
@@ -23,9 +24,7 @@ import (
 const Bucket = "switchyard-topics"
 
 // Scope is an account and region: every topic lives in one.
-type Scope struct {
-	Account, Region string
-}
+type Scope = arn.Scope
 
 // Attribute is a message attribute. DataType is String, Number, Binary or
 // String.Array, optionally followed by "." and a custom label.
@@ -114,7 +113,7 @@ type topicRecord struct {
 	Deleted              int               `json:"deleted,omitempty"` // SubscriptionsDeleted
 }
 
-func (t *topicRecord) scope() Scope { return Scope{t.Account, t.Region} }
+func (t *topicRecord) scope() Scope { return Scope{Account: t.Account, Region: t.Region} }
 func (t *topicRecord) arn() string  { return topicARN(t.scope(), t.Name) }
 func (t *topicRecord) fifo() bool   { return t.Attributes["FifoTopic"] == "true" }
 
@@ -142,7 +141,7 @@ type subRecord struct {
 	Created   int64 `json:"created"`
 }
 
-func (s *subRecord) topicArn() string { return topicARN(Scope{s.Account, s.Region}, s.Topic) }
+func (s *subRecord) topicArn() string { return topicARN(Scope{Account: s.Account, Region: s.Region}, s.Topic) }
 func (s *subRecord) arn() string      { return s.topicArn() + ":" + s.ID }
 
 // tokenIssued returns when the subscription's token was issued.
@@ -179,7 +178,7 @@ func restoreKey(sc Scope, id string) string { return "u." + sc.Account + "." + s
 const signingKey = "signing"
 
 func topicARN(sc Scope, name string) string {
-	return "arn:aws:sns:" + sc.Region + ":" + sc.Account + ":" + name
+	return sc.In("sns", name).String()
 }
 
 type topicState struct {
@@ -311,7 +310,7 @@ func (s *Service) apply(e store.Entry) {
 	if len(parts) != 3 {
 		return
 	}
-	sc := Scope{parts[0], parts[1]}
+	sc := Scope{Account: parts[0], Region: parts[1]}
 	switch kind {
 	case "t":
 		id := topicID{sc, parts[2]}

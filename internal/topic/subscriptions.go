@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/switchyard/switchyard/internal/arn"
 	"github.com/switchyard/switchyard/internal/awsproto"
 	"github.com/switchyard/switchyard/internal/store"
 	"github.com/switchyard/switchyard/internal/uuid"
@@ -62,14 +63,14 @@ func checkSubAttribute(prefix, name, value string, topicFifo bool, endpoint stri
 		if err := json.Unmarshal([]byte(value), &p); err != nil {
 			return "", errInvalidParameter("%sRedrivePolicy: failed to parse JSON.", prefix)
 		}
-		parts := strings.Split(p.DeadLetterTargetArn, ":")
-		if len(parts) != 6 || parts[0] != "arn" {
+		dlq, err := arn.Parse(p.DeadLetterTargetArn)
+		if err != nil || strings.Contains(dlq.Resource, ":") {
 			return "", errInvalidParameter("%sRedrivePolicy: deadLetterTargetArn is an invalid arn", prefix)
 		}
-		if parts[2] != "sqs" {
+		if dlq.Service != "sqs" {
 			return "", errInvalidParameter("%sRedrivePolicy: deadLetterTargetArn must be an SQS queue", prefix)
 		}
-		if topicFifo && strings.HasSuffix(endpoint, ".fifo") && !strings.HasSuffix(parts[5], ".fifo") {
+		if topicFifo && strings.HasSuffix(endpoint, ".fifo") && !strings.HasSuffix(dlq.Resource, ".fifo") {
 			return "", errInvalidParameter("%sRedrivePolicy: must use a FIFO queue as DLQ for a FIFO Subscription to a FIFO Topic.", prefix)
 		}
 	case "DeliveryPolicy":
@@ -125,8 +126,7 @@ func (s *Service) subscribe(ctx context.Context, r *awsproto.Request, req *subsc
 			return nil, errInvalidParameter("Invalid parameter: Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be subscribed to standard SNS topics")
 		}
 	case "lambda":
-		parts := strings.Split(endpoint, ":")
-		if len(parts) < 7 || parts[0] != "arn" || parts[2] != "lambda" {
+		if fn, err := arn.Parse(endpoint); err != nil || fn.Service != "lambda" || !strings.Contains(fn.Resource, ":") {
 			return nil, errInvalidParameter("Invalid parameter: Lambda endpoint ARN")
 		}
 	}
@@ -214,7 +214,7 @@ func (s *Service) sendConfirmation(ctx context.Context, t *topicRecord, sub *sub
 func (s *Service) sendUnsubscribeConfirmation(ctx context.Context, rr *restoreRecord, base string, rev uint64) error {
 	sub := &rr.Sub
 	sigVersion := ""
-	if v := s.lookupTopic(Scope{sub.Account, sub.Region}, sub.Topic); v != nil {
+	if v := s.lookupTopic(Scope{Account: sub.Account, Region: sub.Region}, sub.Topic); v != nil {
 		sigVersion = v.rec.Attributes["SignatureVersion"]
 	}
 	return s.fileConfirmation(ctx, sub, kindUnsubscribe, rr.Token, sigVersion, base, rev, "unsubscribe|"+rr.Token,
@@ -306,7 +306,7 @@ func (s *Service) restore(ctx context.Context, topicArn string, rs *restoreState
 	if s.tokenExpired(rr.issued(), now) {
 		return "", errInvalidParameter("Invalid parameter: Token")
 	}
-	sc := Scope{rr.Sub.Account, rr.Sub.Region}
+	sc := Scope{Account: rr.Sub.Account, Region: rr.Sub.Region}
 	v := s.lookupTopic(sc, rr.Sub.Topic)
 	if v == nil || v.rec.Gen != rr.Sub.TopicGen {
 		return "", errTopicDoesNotExist()
@@ -380,17 +380,18 @@ func (s *Service) confirmSubscription(ctx context.Context, r *awsproto.Request, 
 }
 
 // parseSubARN reads arn:aws:sns:<region>:<account>:<topic>:<id>.
-func parseSubARN(arn string) (Scope, string, error) {
-	parts := strings.Split(arn, ":")
-	switch {
-	case len(parts) < 6:
-		return Scope{}, "", errInvalidParameter("Invalid parameter: SubscriptionArn Reason: An ARN must have at least 6 elements, not %d", len(parts))
-	case len(parts) == 6:
+func parseSubARN(v string) (Scope, string, error) {
+	a, err := arn.Parse(v)
+	topic, id, _ := strings.Cut(a.Resource, ":")
+	switch n := strings.Count(v, ":") + 1; {
+	case n < 6:
+		return Scope{}, "", errInvalidParameter("Invalid parameter: SubscriptionArn Reason: An ARN must have at least 6 elements, not %d", n)
+	case n == 6:
 		return Scope{}, "", errInvalidParameter("Invalid parameter: SubscriptionId")
-	case len(parts) != 7 || parts[0] != "arn" || parts[2] != "sns" || parts[6] == "":
+	case n != 7 || err != nil || a.Service != "sns" || topic == "" || id == "":
 		return Scope{}, "", errInvalidParameter("Invalid parameter: SubscriptionArn")
 	}
-	return Scope{Account: parts[4], Region: parts[3]}, parts[6], nil
+	return a.Scope(), id, nil
 }
 
 // unsubscribeArn removes a subscription; a missing one is not an error. A
@@ -598,7 +599,7 @@ func (s *Service) setSubscriptionAttributes(ctx context.Context, r *awsproto.Req
 			return nil, err
 		}
 	}
-	err = s.updateSub(ctx, Scope{rec.Account, rec.Region}, rec.ID, func(sr *subRecord) error {
+	err = s.updateSub(ctx, Scope{Account: rec.Account, Region: rec.Region}, rec.ID, func(sr *subRecord) error {
 		if sr.Attrs == nil {
 			sr.Attrs = map[string]string{}
 		}
