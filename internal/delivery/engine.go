@@ -128,6 +128,16 @@ type Stats struct {
 	Malformed         atomic.Int64 // filed jobs that could not be read
 }
 
+// Map returns the counts by name, as /_switchyard/stats reports them.
+func (s *Stats) Map() map[string]int64 {
+	return map[string]int64{
+		"delivered": s.Delivered.Load(), "retried": s.Retried.Load(),
+		"dead_lettered": s.DeadLettered.Load(), "dead_letter_retried": s.DeadLetterRetried.Load(),
+		"dead_letter_failed": s.DeadLetterFailed.Load(), "dropped": s.Dropped.Load(),
+		"skipped": s.Skipped.Load(), "malformed": s.Malformed.Load(),
+	}
+}
+
 // Engine runs deliveries at least once and durably. Jobs come from two
 // places: first attempts handed over directly (First), which the caller
 // holds until done is called, and jobs filed in the engine's work-queue

@@ -204,22 +204,16 @@ func (s *Server) listSchedules(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) stats(w http.ResponseWriter, r *http.Request) {
 	ts := s.topics.Stats()
+	topics := ts.Map()
+	topics["filtered"] = ts.Filtered.Load()
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(map[string]any{
 		"router": map[string]int64{
 			"events": s.router.Stats.Events.Load(), "matched": s.router.Stats.Matched.Load(),
 			"tasks": s.router.Stats.Tasks.Load(), "malformed": s.router.Stats.Malformed.Load(),
 		},
-		"delivery": map[string]int64{
-			"delivered": s.deliver.Stats.Delivered.Load(), "retried": s.deliver.Stats.Retried.Load(),
-			"dead_lettered": s.deliver.Stats.DeadLettered.Load(), "dead_letter_failed": s.deliver.Stats.DeadLetterFailed.Load(),
-			"dropped": s.deliver.Stats.Dropped.Load(),
-		},
-		"topics": map[string]int64{
-			"delivered": ts.Delivered.Load(), "retried": ts.Retried.Load(), "filtered": ts.Filtered.Load(),
-			"dead_lettered": ts.DeadLettered.Load(), "dead_letter_failed": ts.DeadLetterFailed.Load(),
-			"dropped": ts.Dropped.Load(),
-		},
+		"delivery": s.deliver.Stats.Map(),
+		"topics":   topics,
 	})
 }
 
