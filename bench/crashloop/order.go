@@ -164,6 +164,11 @@ type orderExample struct {
 	Pending    string `json:"pending"`
 	PendingSeq uint64 `json:"pending_seq"`
 	PendingAt  int    `json:"pending_received_at"`
+	// First sends and acknowledgements, seconds since the load started.
+	EarlySentS    float64 `json:"early_sent_s"`
+	EarlyAckedS   float64 `json:"early_acked_s"`
+	PendingSentS  float64 `json:"pending_sent_s"`
+	PendingAckedS float64 `json:"pending_acked_s"`
 }
 
 // fifoOrder runs the order checks over the ledger of the FIFO stream.
@@ -196,7 +201,9 @@ func (l *ledger) fifoOrder(sampleMax int) *fifoReport {
 		if len(rep.Examples) < sampleMax {
 			e, p := msgs[v.early], msgs[v.pending]
 			rep.Examples = append(rep.Examples, orderExample{Kind: kind, Group: g,
-				Early: e.pid, EarlySeq: e.seq, EarlyAt: e.recv, Pending: p.pid, PendingSeq: p.seq, PendingAt: p.recv})
+				Early: e.pid, EarlySeq: e.seq, EarlyAt: e.recv, Pending: p.pid, PendingSeq: p.seq, PendingAt: p.recv,
+				EarlySentS: e.firstSend.Seconds(), EarlyAckedS: e.acked.Seconds(),
+				PendingSentS: p.firstSend.Seconds(), PendingAckedS: p.acked.Seconds()})
 		}
 	}
 	for _, g := range names {
