@@ -102,7 +102,7 @@ func receiveOnce(ctx context.Context, c *sqs.Client, q drainQueue) (int, error) 
 		pid, id := q.parse(m)
 		seq, _ := strconv.ParseUint(strings.TrimLeft(m.Attributes["SequenceNumber"], "0"), 10, 64)
 		count, _ := strconv.Atoi(m.Attributes["ApproximateReceiveCount"])
-		q.l.receive(pid, id, seq, count)
+		q.l.receive(pid, id, aws.ToString(m.MessageId), seq, count)
 		entries[i] = sqstypes.DeleteMessageBatchRequestEntry{Id: aws.String(strconv.Itoa(i)), ReceiptHandle: m.ReceiptHandle}
 	}
 	// A delete that fails leaves the message to come back after its

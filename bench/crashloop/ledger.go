@@ -26,6 +26,13 @@ type ledger struct {
 	reacks, reackMismatch int
 	receipts              int // every message received, first or not
 	ackedN, gotAckedN     atomic.Int64
+	maxSeq                atomic.Uint64 // largest SequenceNumber acknowledged so far (FIFO)
+	// retried counts FIFO entries first acknowledged by a retry of their
+	// batch; storedBefore those among them whose SequenceNumber was below
+	// one already acknowledged when the retry started, so the server had
+	// stored them in an attempt whose answer a kill cut off, and the retry
+	// was deduplicated.
+	retried, storedBefore atomic.Int64
 }
 
 // sent is an acknowledged send.
@@ -49,9 +56,11 @@ type receipt struct {
 	// means the server had handed the message out before (and we never
 	// saw it).
 	receiveCount int
-	// otherIDs counts later receipts with another message id: the payload
-	// was stored twice, not delivered twice.
-	otherIDs int
+	// msgIDs are the SQS MessageIds it came as; newMessage counts later
+	// receipts as a MessageId not seen before: the payload was stored
+	// twice (an event: delivered to the queue twice), not delivered twice.
+	msgIDs     []string
+	newMessage int
 	// firstAgain counts later receipts with ApproximateReceiveCount 1: the
 	// server delivered again without counting the earlier delivery (a
 	// consumer state older than the last deliveries, after a kill).
@@ -62,10 +71,10 @@ func newLedger(name string) *ledger {
 	return &ledger{name: name, acked: map[string]*sent{}, got: map[string]*receipt{}}
 }
 
-// ack records an acknowledged send. A payload acknowledged again (a FIFO
-// batch retried with the same deduplication ids) keeps its first
-// acknowledgement.
-func (l *ledger) ack(pid string, s sent) {
+// ack records an acknowledged send and reports whether it is the
+// payload's first. A payload acknowledged again (a FIFO batch retried
+// with the same deduplication ids) keeps its first acknowledgement.
+func (l *ledger) ack(pid string, s sent) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if prev, ok := l.acked[pid]; ok {
@@ -73,34 +82,38 @@ func (l *ledger) ack(pid string, s sent) {
 		if prev.id != s.id || prev.seq != s.seq {
 			l.reackMismatch++
 		}
-		return
+		return false
 	}
 	l.acked[pid] = &s
 	l.ackedN.Add(1)
+	for m := l.maxSeq.Load(); s.seq > m && !l.maxSeq.CompareAndSwap(m, s.seq); m = l.maxSeq.Load() {
+	}
 	if _, ok := l.got[pid]; ok {
 		// Received before the acknowledgement reached the client.
 		l.gotAckedN.Add(1)
 	}
+	return true
 }
 
 // receive records a received message. Call it before deleting the
 // message: a FIFO group's next message is not handed out before this one
 // is deleted, so the receive order recorded is the order the server gave.
-func (l *ledger) receive(pid, id string, seq uint64, receiveCount int) {
+func (l *ledger) receive(pid, id, msgID string, seq uint64, receiveCount int) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.receipts++
 	if r, ok := l.got[pid]; ok {
 		r.count++
-		if r.id != id {
-			r.otherIDs++
+		if !slices.Contains(r.msgIDs, msgID) {
+			r.msgIDs = append(r.msgIDs, msgID)
+			r.newMessage++
 		}
 		if receiveCount <= 1 {
 			r.firstAgain++
 		}
 		return
 	}
-	l.got[pid] = &receipt{count: 1, id: id, seq: seq, order: len(l.got), receiveCount: receiveCount}
+	l.got[pid] = &receipt{count: 1, id: id, msgIDs: []string{msgID}, seq: seq, order: len(l.got), receiveCount: receiveCount}
 	if _, ok := l.acked[pid]; ok {
 		l.gotAckedN.Add(1)
 	}
@@ -115,10 +128,11 @@ type streamReport struct {
 	ReceivedDistinct int `json:"received_distinct"`
 	Lost             int `json:"lost"`
 	// Duplicates counts receipts beyond the first of an acknowledged
-	// payload; DuplicatesNewID those among them that carried another
-	// message id (stored twice rather than delivered twice).
+	// payload; DuplicatesNewID those among them that came as another SQS
+	// message than before (stored twice, or an event delivered to the
+	// queue twice, rather than one message delivered twice).
 	Duplicates      int `json:"duplicates"`
-	DuplicatesNewID int `json:"duplicates_new_id"`
+	DuplicatesNewID int `json:"duplicates_new_message"`
 	// DuplicatesCount1 counts duplicates that came with
 	// ApproximateReceiveCount 1 (the server lost count of the earlier
 	// delivery).
@@ -173,7 +187,7 @@ func (l *ledger) report(kills []time.Duration, sampleMax int) streamReport {
 		}
 		r.ReceivedDistinct++
 		r.Duplicates += g.count - 1
-		r.DuplicatesNewID += g.otherIDs
+		r.DuplicatesNewID += g.newMessage
 		r.DuplicatesCount1 += g.firstAgain
 		if g.id != s.id {
 			r.IDMismatches++

@@ -199,7 +199,8 @@ func (l *load) sendFifo(ctx context.Context, c int) {
 				MessageGroupId: aws.String(group), MessageDeduplicationId: aws.String(pid)}
 		}
 		first := l.since()
-		for l.running(ctx) {
+		for attempt := 0; l.running(ctx); attempt++ {
+			floor := l.fifo.maxSeq.Load()
 			rctx, cancel := context.WithTimeout(ctx, l.timeout)
 			out, err := l.c.sqs.SendMessageBatch(rctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(l.fifoURL), Entries: entries})
 			cancel()
@@ -211,7 +212,12 @@ func (l *load) sendFifo(ctx context.Context, c int) {
 			for _, e := range out.Successful {
 				id := aws.ToString(e.Id)
 				seq, _ := strconv.ParseUint(strings.TrimLeft(aws.ToString(e.SequenceNumber), "0"), 10, 64)
-				l.fifo.ack(pids[id], sent{id: aws.ToString(e.MessageId), group: groups[id], seq: seq, firstSend: first, acked: now})
+				if l.fifo.ack(pids[id], sent{id: aws.ToString(e.MessageId), group: groups[id], seq: seq, firstSend: first, acked: now}) && attempt > 0 {
+					l.fifo.retried.Add(1)
+					if seq < floor {
+						l.fifo.storedBefore.Add(1)
+					}
+				}
 			}
 			if len(out.Failed) == 0 {
 				break

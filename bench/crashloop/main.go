@@ -44,9 +44,10 @@
 //
 // Per stream it reports: accepted (acknowledged payloads), received
 // distinct, lost (accepted, never received: must be 0), duplicates
-// (receipts beyond the first; how many of them carried another message
-// id, i.e. were stored twice; how many came with ApproximateReceiveCount
-// 1, i.e. the server lost count of the earlier delivery), received but
+// (receipts beyond the first; how many of them came as another SQS
+// message, i.e. were stored twice, or for events delivered to the queue
+// twice; how many came with ApproximateReceiveCount 1: the server lost
+// count of the earlier delivery, or it is another message), received but
 // never acknowledged (allowed: a
 // request cut off by a kill may have been stored), id mismatches (received
 // with another EventId or MessageId than acknowledged), request errors and
@@ -152,24 +153,32 @@ func main() {
 
 // summary is the JSON printed on stdout.
 type summary struct {
-	Kills          int                     `json:"kills"`
-	Every          string                  `json:"every"`
-	PutClients     int                     `json:"put_clients"`
-	SendClients    int                     `json:"send_clients"`
-	Groups         int                     `json:"fifo_groups"`
-	KillAtS        []float64               `json:"kill_at_s"`
-	RestartMS      []float64               `json:"restart_ms"`
-	LoadSeconds    float64                 `json:"load_seconds"`
-	DrainSeconds   float64                 `json:"drain_seconds"`
-	DrainComplete  bool                    `json:"drain_complete"`
-	TotalSeconds   float64                 `json:"total_seconds"`
-	Streams        map[string]streamReport `json:"streams"`
-	ServerStart    procStats               `json:"server_after_setup"`
-	ServerEnd      procStats               `json:"server_end"`
-	Lost           int                     `json:"lost"`
-	OK             bool                    `json:"ok"`
-	KeptDir        string                  `json:"kept_dir,omitempty"`
-	ServerLogLines int                     `json:"server_log_lines"`
+	Kills         int                     `json:"kills"`
+	Every         string                  `json:"every"`
+	PutClients    int                     `json:"put_clients"`
+	SendClients   int                     `json:"send_clients"`
+	Groups        int                     `json:"fifo_groups"`
+	KillAtS       []float64               `json:"kill_at_s"`
+	RestartMS     []float64               `json:"restart_ms"`
+	LoadSeconds   float64                 `json:"load_seconds"`
+	DrainSeconds  float64                 `json:"drain_seconds"`
+	DrainComplete bool                    `json:"drain_complete"`
+	TotalSeconds  float64                 `json:"total_seconds"`
+	Streams       map[string]streamReport `json:"streams"`
+	ServerStart   procStats               `json:"server_after_setup"`
+	ServerEnd     procStats               `json:"server_end"`
+	// RSSPeaks is the largest RSS sampled (every 250 ms) in each phase:
+	// load, restart (from a kill until healthy), drain; rss.tsv in the
+	// kept directory has every sample.
+	RSSPeaks map[string]rssPeak `json:"rss_peaks"`
+	// BeforeKill is each killed process just before its kill, WhenHealthy
+	// each restarted one once healthy (peak RSS: over its life so far).
+	BeforeKill     []procStats `json:"server_before_kill"`
+	WhenHealthy    []procStats `json:"server_when_healthy"`
+	Lost           int         `json:"lost"`
+	OK             bool        `json:"ok"`
+	KeptDir        string      `json:"kept_dir,omitempty"`
+	ServerLogLines int         `json:"server_log_lines"`
 }
 
 func run(ctx context.Context, o options) (int, error) {
@@ -225,6 +234,11 @@ func run(ctx context.Context, o options) (int, error) {
 		{url: ld.fifoURL, l: ld.fifo, parse: parseMessage},
 	}
 	ld.t0 = time.Now()
+	smp, err := startSampler(srv, ld.t0, filepath.Join(dir, "rss.tsv"), 250*time.Millisecond)
+	if err != nil {
+		return 2, err
+	}
+	defer smp.finish()
 	var cs *consumers
 	if o.consume {
 		cs = startConsumers(ctx, c.sqs, queues, o.drainWorkers)
@@ -236,6 +250,10 @@ func run(ctx context.Context, o options) (int, error) {
 		if !sleep(ctx, pause()) {
 			break
 		}
+		if st, err := readProcStats(srv.pid(), ""); err == nil {
+			sum.BeforeKill = append(sum.BeforeKill, st)
+		}
+		smp.setPhase("restart")
 		if err := srv.kill(); err != nil {
 			ld.stop()
 			stopConsumers(cs)
@@ -250,6 +268,10 @@ func run(ctx context.Context, o options) (int, error) {
 			stopConsumers(cs)
 			keep = true
 			return 2, fmt.Errorf("restart after kill %d: %w", k, err)
+		}
+		smp.setPhase("load")
+		if st, err := readProcStats(srv.pid(), ""); err == nil {
+			sum.WhenHealthy = append(sum.WhenHealthy, st)
 		}
 		sum.KillAtS = append(sum.KillAtS, round(at.Seconds(), 3))
 		sum.RestartMS = append(sum.RestartMS, round(float64(took.Microseconds())/1000, 1))
@@ -268,6 +290,7 @@ func run(ctx context.Context, o options) (int, error) {
 		sum.LoadSeconds, ld.events.ackedN.Load(), ld.standard.ackedN.Load(), ld.fifo.ackedN.Load(), o.drain)
 
 	drainStart := time.Now()
+	smp.setPhase("drain")
 	progressDone := make(chan struct{})
 	go progress(progressDone, ld)
 	if cs == nil {
@@ -278,6 +301,7 @@ func run(ctx context.Context, o options) (int, error) {
 	sum.DrainSeconds = round(time.Since(drainStart).Seconds(), 2)
 	sum.DrainComplete = ld.events.complete() && ld.standard.complete() && ld.fifo.complete()
 
+	sum.RSSPeaks = smp.finish()
 	sum.ServerEnd, err = readProcStats(srv.pid(), srv.dataDir)
 	if err != nil {
 		logf("reading /proc/%d: %v", srv.pid(), err)
@@ -417,16 +441,24 @@ func human(s summary) {
 	logf("%d kills; load %.1fs, drain %.1fs (complete: %v), total %.1fs", len(s.KillAtS), s.LoadSeconds, s.DrainSeconds, s.DrainComplete, s.TotalSeconds)
 	for _, name := range []string{"events", "standard", "fifo"} {
 		r := s.Streams[name]
-		logf("%-8s accepted %d, received %d, lost %d, duplicates %d (stored twice %d, receive count 1 %d), unacknowledged received %d, id mismatches %d, request errors %d, failed entries %d, receive errors %d",
+		logf("%-8s accepted %d, received %d, lost %d, duplicates %d (as another message %d, receive count 1 %d), unacknowledged received %d, id mismatches %d, request errors %d, failed entries %d, receive errors %d",
 			name, r.Accepted, r.ReceivedDistinct, r.Lost, r.Duplicates, r.DuplicatesNewID, r.DuplicatesCount1, r.Unacknowledged, r.IDMismatches, r.RequestErrors, r.FailedEntries, r.ReceiveErrors)
 		if f := r.FIFO; f != nil {
-			logf("%-8s order violations %d, causal order violations %d, sequence inversions at send %d, redelivered (left out) %d, sequence number mismatches %d, re-acknowledged %d (changed %d)",
-				"", f.OrderViolations, f.CausalViolations, f.SequenceInversions, f.ExcludedRedelivered, f.SeqMismatches, f.Reacks, f.ReackMismatches)
+			logf("%-8s order violations %d, causal order violations %d, sequence inversions at send %d, redelivered (left out) %d, sequence number mismatches %d, re-acknowledged %d (changed %d), retried %d (stored by an earlier attempt %d)",
+				"", f.OrderViolations, f.CausalViolations, f.SequenceInversions, f.ExcludedRedelivered, f.SeqMismatches, f.Reacks, f.ReackMismatches, f.Retried, f.StoredBefore)
 		}
 		if r.Lost > 0 {
 			logf("%-8s LOST by epoch (after kill i): %v", "", r.LostByEpoch)
 		}
 	}
+	peak, startPeak := 0.0, 0.0
+	for _, st := range s.BeforeKill {
+		peak = max(peak, st.PeakRSSMiB)
+	}
+	for _, st := range s.WhenHealthy {
+		startPeak = max(startPeak, st.PeakRSSMiB)
+	}
+	logf("killed processes: peak RSS up to %.1f MiB; restarted ones up to %.1f MiB by the time they were healthy; sampled peaks %v", peak, startPeak, s.RSSPeaks)
 	e := s.ServerEnd
 	logf("server at the end: %d descriptors, RSS %.1f MiB (peak %.1f), %d threads, %.1f s CPU since its last start, data %.1f MiB",
 		e.FDs, e.RSSMiB, e.PeakRSSMiB, e.Threads, e.CPUSeconds, e.DataDirMiB)

@@ -141,7 +141,13 @@ type fifoReport struct {
 	// Reacks counts entries acknowledged again by a retried batch (same
 	// deduplication ids); ReackMismatches those answered with another
 	// MessageId or SequenceNumber than the first time.
-	Reacks          int                   `json:"reacks"`
+	Reacks int `json:"reacks"`
+	// Retried counts entries first acknowledged by a retried batch;
+	// StoredBefore those the server had stored in an earlier attempt
+	// (their SequenceNumber is below one acknowledged before the retry
+	// started): deduplication across a kill at work.
+	Retried         int64                 `json:"retried"`
+	StoredBefore    int64                 `json:"retried_stored_before"`
 	ReackMismatches int                   `json:"reack_mismatches"`
 	PerGroup        map[string]groupOrder `json:"per_group"`
 	Examples        []orderExample        `json:"examples,omitempty"`
@@ -175,7 +181,8 @@ type orderExample struct {
 func (l *ledger) fifoOrder(sampleMax int) *fifoReport {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	rep := &fifoReport{PerGroup: map[string]groupOrder{}, Reacks: l.reacks, ReackMismatches: l.reackMismatch}
+	rep := &fifoReport{PerGroup: map[string]groupOrder{}, Reacks: l.reacks, ReackMismatches: l.reackMismatch,
+		Retried: l.retried.Load(), StoredBefore: l.storedBefore.Load()}
 	groups := map[string][]fifoMsg{}
 	for pid, s := range l.acked {
 		m := fifoMsg{pid: pid, seq: s.seq, firstSend: s.firstSend, acked: s.acked, recv: -1}

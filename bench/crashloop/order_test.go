@@ -50,11 +50,11 @@ func TestLedger(t *testing.T) {
 	l.ack("a", sent{id: "A", acked: 2 * time.Second})
 	l.ack("b", sent{id: "B", acked: 5 * time.Second})
 	l.ack("c", sent{id: "C", acked: 9 * time.Second})
-	l.receive("a", "A", 0, 1)
-	l.receive("a", "A", 0, 2)  // delivered twice
-	l.receive("c", "C2", 0, 1) // stored under another id
-	l.receive("c", "C", 0, 1)  // and again
-	l.receive("z", "Z", 0, 1)  // never acknowledged
+	l.receive("a", "A", "A", 0, 1)
+	l.receive("a", "A", "A", 0, 2)   // delivered twice
+	l.receive("c", "C2", "C2", 0, 1) // stored under another id
+	l.receive("c", "C", "C", 0, 1)   // and again
+	l.receive("z", "Z", "Z", 0, 1)   // never acknowledged
 	if l.complete() {
 		t.Fatal("complete with b missing")
 	}

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -25,6 +26,9 @@ type server struct {
 
 	cmd    *exec.Cmd
 	exited chan struct{} // closed when cmd has exited
+	// running is the pid of the process started last while it runs (0
+	// otherwise), for readers on other goroutines.
+	running atomic.Int64
 }
 
 // build compiles cmd/switchyard into dir.
@@ -68,8 +72,10 @@ func (s *server) start(ctx context.Context) (time.Duration, error) {
 		return 0, err
 	}
 	s.cmd, s.exited = cmd, make(chan struct{})
+	s.running.Store(int64(cmd.Process.Pid))
 	go func(done chan struct{}) {
 		_ = cmd.Wait()
+		s.running.CompareAndSwap(int64(cmd.Process.Pid), 0)
 		close(done)
 	}(s.exited)
 
@@ -139,7 +145,7 @@ type procStats struct {
 	PeakRSSMiB float64 `json:"peak_rss_mib"` // VmHWM: since this process started
 	Threads    int     `json:"threads"`
 	CPUSeconds float64 `json:"cpu_seconds"` // user+system, since this process started
-	DataDirMiB float64 `json:"data_dir_mib"`
+	DataDirMiB float64 `json:"data_dir_mib,omitempty"`
 }
 
 func readProcStats(pid int, dataDir string) (procStats, error) {
@@ -184,6 +190,9 @@ func readProcStats(pid int, dataDir string) (procStats, error) {
 				st.CPUSeconds = round((u+s)/100, 2)
 			}
 		}
+	}
+	if dataDir == "" {
+		return st, nil
 	}
 	var size int64
 	_ = filepath.WalkDir(dataDir, func(_ string, d fs.DirEntry, err error) error {
