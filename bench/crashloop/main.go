@@ -234,7 +234,7 @@ func run(ctx context.Context, o options) (int, error) {
 		{url: ld.fifoURL, l: ld.fifo, parse: parseMessage},
 	}
 	ld.t0 = time.Now()
-	smp, err := startSampler(srv, ld.t0, filepath.Join(dir, "rss.tsv"), 250*time.Millisecond)
+	smp, err := startSampler(srv, []*ledger{ld.events, ld.standard, ld.fifo}, ld.t0, filepath.Join(dir, "rss.tsv"), 250*time.Millisecond)
 	if err != nil {
 		return 2, err
 	}

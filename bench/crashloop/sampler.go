@@ -12,16 +12,18 @@ import (
 
 // sampler reads the running server's RSS every interval, writes the
 // samples to a file (seconds since the load started, pid, phase, RSS in
-// MiB) and keeps the largest per phase, so a peak can be placed in the run
-// (a restart, the load, the drain).
+// MiB, and per stream the payloads acknowledged but not received yet) and
+// keeps the largest per phase, so a peak can be placed in the run (a
+// restart, the load, the drain) and set against the backlog.
 type sampler struct {
-	srv  *server
-	t0   time.Time
-	out  *bufio.Writer
-	file *os.File
-	stop chan struct{}
-	done chan struct{}
-	once sync.Once
+	srv     *server
+	ledgers []*ledger
+	t0      time.Time
+	out     *bufio.Writer
+	file    *os.File
+	stop    chan struct{}
+	done    chan struct{}
+	once    sync.Once
 
 	mu    sync.Mutex
 	phase string
@@ -34,14 +36,18 @@ type rssPeak struct {
 	AtS    float64 `json:"at_s"`
 }
 
-func startSampler(srv *server, t0 time.Time, path string, every time.Duration) (*sampler, error) {
+func startSampler(srv *server, ledgers []*ledger, t0 time.Time, path string, every time.Duration) (*sampler, error) {
 	f, err := os.Create(path)
 	if err != nil {
 		return nil, err
 	}
-	s := &sampler{srv: srv, t0: t0, out: bufio.NewWriter(f), file: f, stop: make(chan struct{}), done: make(chan struct{}),
+	s := &sampler{srv: srv, ledgers: ledgers, t0: t0, out: bufio.NewWriter(f), file: f, stop: make(chan struct{}), done: make(chan struct{}),
 		phase: "load", peaks: map[string]rssPeak{}}
-	fmt.Fprintln(s.out, "seconds\tpid\tphase\trss_mib")
+	fmt.Fprint(s.out, "seconds\tpid\tphase\trss_mib")
+	for _, l := range ledgers {
+		fmt.Fprint(s.out, "\t", l.name, "_backlog")
+	}
+	fmt.Fprintln(s.out)
 	go s.run(every)
 	return s, nil
 }
@@ -77,7 +83,11 @@ func (s *sampler) run(every time.Duration) {
 			s.peaks[phase] = rssPeak{RSSMiB: rss, AtS: round(at, 2)}
 		}
 		s.mu.Unlock()
-		fmt.Fprintf(s.out, "%.2f\t%d\t%s\t%.1f\n", at, pid, phase, rss)
+		fmt.Fprintf(s.out, "%.2f\t%d\t%s\t%.1f", at, pid, phase, rss)
+		for _, l := range s.ledgers {
+			fmt.Fprintf(s.out, "\t%d", l.ackedN.Load()-l.gotAckedN.Load())
+		}
+		fmt.Fprintln(s.out)
 	}
 }
 

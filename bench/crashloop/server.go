@@ -146,6 +146,10 @@ type procStats struct {
 	Threads    int     `json:"threads"`
 	CPUSeconds float64 `json:"cpu_seconds"` // user+system, since this process started
 	DataDirMiB float64 `json:"data_dir_mib,omitempty"`
+	// DataByStream is the data directory's JetStream streams of 0.1 MiB or
+	// more (SQS_<hash> are queues, EVENTS the event log, DELIVERIES
+	// pending delivery retries).
+	DataByStream map[string]float64 `json:"data_by_stream_mib,omitempty"`
 }
 
 func readProcStats(pid int, dataDir string) (procStats, error) {
@@ -195,14 +199,28 @@ func readProcStats(pid int, dataDir string) (procStats, error) {
 		return st, nil
 	}
 	var size int64
-	_ = filepath.WalkDir(dataDir, func(_ string, d fs.DirEntry, err error) error {
+	streams := map[string]int64{}
+	_ = filepath.WalkDir(dataDir, func(path string, d fs.DirEntry, err error) error {
 		if err == nil && d.Type().IsRegular() {
 			if info, err := d.Info(); err == nil {
 				size += info.Size()
+				// .../jetstream/$G/streams/<stream>/...
+				if _, rest, ok := strings.Cut(filepath.ToSlash(path), "/streams/"); ok {
+					name, _, _ := strings.Cut(rest, "/")
+					streams[name] += info.Size()
+				}
 			}
 		}
 		return nil
 	})
 	st.DataDirMiB = round(float64(size)/(1<<20), 1)
+	for name, n := range streams {
+		if mib := round(float64(n)/(1<<20), 1); mib >= 0.1 {
+			if st.DataByStream == nil {
+				st.DataByStream = map[string]float64{}
+			}
+			st.DataByStream[name] = mib
+		}
+	}
 	return st, nil
 }
