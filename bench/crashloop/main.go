@@ -67,11 +67,17 @@
 //
 // At the end it reads the server process's open descriptors
 // (/proc/<pid>/fd), RSS and peak RSS, threads and CPU time, and the data
-// directory's size. The summary is JSON on stdout, progress on stderr. It
+// directory's size by stream; the same (without the data directory) for
+// each process just before its kill and once each restart is healthy.
+// Every 250 ms it samples the running server's RSS with each stream's
+// backlog (acknowledged, not received yet) into rss.tsv and reports the
+// largest RSS per phase (load, restart, drain). The summary is JSON on
+// stdout, progress on stderr. It
 // exits 1 if anything was lost (with -strict also on duplicates, id
 // mismatches or FIFO order violations), 2 if the run itself failed (the
-// server did not come back, say). The data directory and the server's log
-// are kept when the exit status is not 0, or with -keep.
+// server did not come back, say). The temporary directory (data/,
+// server.log, rss.tsv) is kept when the exit status is not 0, or with
+// -keep.
 //
 //	go run ./bench/crashloop                        # 10 kills, about every 3 s
 //	go run ./bench/crashloop -kills 20 -every 2s -put-clients 8 -send-clients 4
@@ -110,7 +116,7 @@ type options struct {
 	sendClients  int
 	groups       int
 	drain        time.Duration
-	drainWorkers int
+	receivers    int
 	bin          string
 	bodySize     int
 	retry        time.Duration
@@ -128,7 +134,7 @@ func main() {
 	flag.IntVar(&o.sendClients, "send-clients", 2, "concurrent SendMessageBatch clients per queue (standard and FIFO)")
 	flag.IntVar(&o.groups, "groups", 4, "FIFO message groups")
 	flag.DurationVar(&o.drain, "drain", 3*time.Minute, "how long the drain may take")
-	flag.IntVar(&o.drainWorkers, "receivers", 2, "concurrent receivers per queue")
+	flag.IntVar(&o.receivers, "receivers", 2, "concurrent receivers per queue")
 	flag.BoolVar(&o.consume, "consume", true, "receive and delete during the load too (false: only in the drain after it)")
 	flag.DurationVar(&o.visibility, "visibility", 20*time.Second, "VisibilityTimeout of the queues")
 	flag.StringVar(&o.bin, "bin", "", "switchyard binary to run (empty: go build ./cmd/switchyard)")
@@ -138,7 +144,7 @@ func main() {
 	flag.BoolVar(&o.strict, "strict", false, "exit 1 also on duplicates, id mismatches and FIFO order violations")
 	flag.BoolVar(&o.keep, "keep", false, "keep the data directory and server log")
 	flag.Parse()
-	if o.kills < 0 || o.every <= 0 || o.putClients < 0 || o.sendClients < 0 || o.groups < 1 || o.drainWorkers < 1 {
+	if o.kills < 0 || o.every <= 0 || o.putClients < 0 || o.sendClients < 0 || o.groups < 1 || o.receivers < 1 {
 		fmt.Fprintln(os.Stderr, "crashloop: invalid flags")
 		os.Exit(2)
 	}
@@ -241,7 +247,7 @@ func run(ctx context.Context, o options) (int, error) {
 	defer smp.finish()
 	var cs *consumers
 	if o.consume {
-		cs = startConsumers(ctx, c.sqs, queues, o.drainWorkers)
+		cs = startConsumers(ctx, c.sqs, queues, o.receivers)
 	}
 	ld.run(ctx, o.putClients, o.sendClients)
 	var kills []time.Duration
@@ -294,7 +300,7 @@ func run(ctx context.Context, o options) (int, error) {
 	progressDone := make(chan struct{})
 	go progress(progressDone, ld)
 	if cs == nil {
-		cs = startConsumers(ctx, c.sqs, queues, o.drainWorkers)
+		cs = startConsumers(ctx, c.sqs, queues, o.receivers)
 	}
 	cs.drain(drainStart.Add(o.drain))
 	close(progressDone)
