@@ -196,7 +196,11 @@ func TestKill9LosesNothingAccepted(t *testing.T) {
 		}
 		out, err := e.sqs.ReceiveMessage(c, &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), MaxNumberOfMessages: 10, WaitTimeSeconds: 1})
 		if err != nil {
-			t.Fatal(err)
+			// A connection broken under load is not a lost event: the
+			// deadline and the count below decide.
+			t.Logf("receive: %v", err)
+			time.Sleep(100 * time.Millisecond)
+			continue
 		}
 		for _, m := range out.Messages {
 			var ev struct {
