@@ -14,6 +14,7 @@ import (
 
 	"github.com/switchyard/switchyard/internal/catalog"
 	"github.com/switchyard/switchyard/internal/store"
+	"github.com/switchyard/switchyard/internal/store/storetest"
 	"github.com/switchyard/switchyard/internal/target"
 )
 
@@ -58,14 +59,7 @@ func (d *dlqRecorder) wait(t *testing.T, n int) []target.QueueMessage {
 func setup(t *testing.T, tg target.Target) (*store.Store, *Deliverer, *dlqRecorder) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, store.Options{DataDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := Setup(ctx, st); err != nil {
-		t.Fatal(err)
-	}
+	st := openStore(t)
 	reg := target.NewRegistry()
 	reg.Register("test", func(target.ARN) target.Target { return tg })
 	rec := &dlqRecorder{}
@@ -101,10 +95,7 @@ func TestRetriesThenSucceeds(t *testing.T) {
 	}}
 	st, d, _ := setup(t, tg)
 	file(t, st, `{}`)
-	deadline := time.Now().Add(10 * time.Second)
-	for d.Stats.Delivered.Load() == 0 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
+	eventually(10*time.Second, func() bool { return d.Stats.Delivered.Load() > 0 })
 	if d.Stats.Delivered.Load() != 1 || tg.calls.Load() != 3 || d.Stats.Retried.Load() != 2 {
 		t.Fatalf("delivered %d calls %d retried %d", d.Stats.Delivered.Load(), tg.calls.Load(), d.Stats.Retried.Load())
 	}
@@ -237,16 +228,7 @@ func newDeliverer(t *testing.T, st *store.Store, tg target.Target, dlq DeadLette
 
 func openStore(t *testing.T) *store.Store {
 	t.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, store.Options{DataDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := Setup(ctx, st); err != nil {
-		t.Fatal(err)
-	}
-	return st
+	return storetest.Open(t, Setup)
 }
 
 func testTask(id, raw string) *Task {
@@ -279,10 +261,7 @@ func TestDeadLetterSendFailureIsRetried(t *testing.T) {
 				t.Fatal(err)
 			}
 			// Backoff for dead-letter sends starts at a second.
-			deadline := time.Now().Add(30 * time.Second)
-			for dlq.tries.Load() < 4 && time.Now().Before(deadline) {
-				time.Sleep(20 * time.Millisecond)
-			}
+			eventually(30*time.Second, func() bool { return dlq.tries.Load() >= 4 })
 			msgs := dlq.wait(t, 1)
 			if len(msgs) != 1 || msgs[0].Attributes["ERROR_CODE"].StringValue != target.CodeNotFound {
 				t.Fatalf("dead letters %+v", msgs)
@@ -382,10 +361,7 @@ func TestTargetTimeoutOverridesDefault(t *testing.T) {
 	if err := st.Publish(context.Background(), testTask("slow", `{}`).Msg([]byte(`{}`))); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for d.Stats.Delivered.Load() == 0 && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
+	eventually(10*time.Second, func() bool { return d.Stats.Delivered.Load() > 0 })
 	if d.Stats.Delivered.Load() != 1 || calls.Load() != 1 {
 		t.Fatalf("delivered %d after %d calls; want 1 delivery on the first call", d.Stats.Delivered.Load(), calls.Load())
 	}
@@ -416,10 +392,7 @@ func TestSlowInvocationIsNotHandedOutTwice(t *testing.T) {
 	if err := st.Publish(context.Background(), testTask("slow", `{}`).Msg([]byte(`{}`))); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(15 * time.Second)
-	for d.Stats.Delivered.Load() == 0 && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
+	eventually(15*time.Second, func() bool { return d.Stats.Delivered.Load() > 0 })
 	time.Sleep(1500 * time.Millisecond)
 	if d.Stats.Delivered.Load() != 1 || calls.Load() != 1 {
 		t.Fatalf("delivered %d, calls %d; want exactly one invocation", d.Stats.Delivered.Load(), calls.Load())
@@ -454,18 +427,19 @@ func TestStopReleasesWaitingJobs(t *testing.T) {
 	if err := st.Publish(context.Background(), msgs...); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for calls.Load() == 0 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
+	eventually(5*time.Second, func() bool { return calls.Load() > 0 })
 	d.Stop()
 	fast := targetFunc(func(ctx context.Context, inv *target.Invocation) error { return nil })
 	d2 := newDeliverer(t, st, fast, (&dlqRecorder{}).send, Options{})
-	deadline = time.Now().Add(10 * time.Second)
-	for d2.Stats.Delivered.Load() < 5 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
+	eventually(10*time.Second, func() bool { return d2.Stats.Delivered.Load() >= 5 })
 	if n := d2.Stats.Delivered.Load(); n != 5 {
 		t.Fatalf("the next node delivered %d of 5 within 10s", n)
+	}
+}
+
+// eventually waits up to d for cond to hold, polling.
+func eventually(d time.Duration, cond func() bool) {
+	for deadline := time.Now().Add(d); !cond() && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
 	}
 }

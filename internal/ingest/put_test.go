@@ -9,6 +9,7 @@ import (
 	"github.com/switchyard/switchyard/internal/catalog"
 	"github.com/switchyard/switchyard/internal/event"
 	"github.com/switchyard/switchyard/internal/store"
+	"github.com/switchyard/switchyard/internal/store/storetest"
 )
 
 var scope = catalog.Scope{Account: "111111111111", Region: "us-east-1"}
@@ -16,14 +17,7 @@ var scope = catalog.Scope{Account: "111111111111", Region: "us-east-1"}
 func newIngester(t *testing.T) (*Ingester, *store.Store) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, store.Options{DataDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := Setup(ctx, st); err != nil {
-		t.Fatal(err)
-	}
+	st := storetest.Open(t, Setup)
 	cat, err := catalog.Open(ctx, st, nil)
 	if err != nil {
 		t.Fatal(err)

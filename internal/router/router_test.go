@@ -15,6 +15,7 @@ import (
 	"github.com/switchyard/switchyard/internal/event"
 	"github.com/switchyard/switchyard/internal/ingest"
 	"github.com/switchyard/switchyard/internal/store"
+	"github.com/switchyard/switchyard/internal/store/storetest"
 	"github.com/switchyard/switchyard/internal/target"
 )
 
@@ -30,17 +31,7 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, store.Options{DataDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := ingest.Setup(ctx, st); err != nil {
-		t.Fatal(err)
-	}
-	if err := delivery.Setup(ctx, st); err != nil {
-		t.Fatal(err)
-	}
+	st := storetest.Open(t, ingest.Setup, delivery.Setup)
 	cat, err := catalog.Open(ctx, st, nil)
 	if err != nil {
 		t.Fatal(err)
