@@ -1,11 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"io"
-	"net/http"
 	"strconv"
 	"strings"
 	"sync"
@@ -13,12 +10,12 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/switchyard/switchyard/internal/sdkhttp"
 )
 
 // clients are the AWS SDK clients for the server under test. The SDK's
@@ -32,11 +29,7 @@ type clients struct {
 }
 
 func newClients(endpoint string) clients {
-	tr := awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) {
-		tr.MaxIdleConns = 128
-		tr.MaxIdleConnsPerHost = 128
-	}).GetTransport()
-	hc := &http.Client{Transport: ownBody{tr}}
+	hc := sdkhttp.New(128)
 	creds := credentials.NewStaticCredentialsProvider("000000000000", "secret", "")
 	return clients{
 		eb: eventbridge.New(eventbridge.Options{Region: "us-east-1", Credentials: creds, BaseEndpoint: aws.String(endpoint),
@@ -44,26 +37,6 @@ func newClients(endpoint string) clients {
 		sqs: sqs.New(sqs.Options{Region: "us-east-1", Credentials: creds, BaseEndpoint: aws.String(endpoint),
 			HTTPClient: hc, RetryMaxAttempts: 1}),
 	}
-}
-
-// ownBody gives the transport its own copy of every request body: the SDK
-// closes a body as soon as the response arrives, while net/http may still
-// read it, and the response then fails with "use of closed network
-// connection" (aws/aws-sdk-go-v2#2737; bench/sqs has the same wrapper).
-type ownBody struct{ next http.RoundTripper }
-
-func (o ownBody) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.Body != nil && req.Body != http.NoBody {
-		b, err := io.ReadAll(req.Body)
-		_ = req.Body.Close()
-		if err != nil {
-			return nil, err
-		}
-		req = req.Clone(req.Context())
-		req.Body = io.NopCloser(bytes.NewReader(b))
-		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
-	}
-	return o.next.RoundTrip(req)
 }
 
 // load is the traffic that runs across the kills.

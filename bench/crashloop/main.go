@@ -107,6 +107,7 @@ import (
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/switchyard/switchyard/internal/serverproc"
 )
 
 type options struct {
@@ -202,11 +203,11 @@ func run(ctx context.Context, o options) (int, error) {
 	bin := o.bin
 	if bin == "" {
 		logf("building cmd/switchyard")
-		if bin, err = build(ctx, dir); err != nil {
+		if bin, err = serverproc.Build(ctx, dir); err != nil {
 			return 2, err
 		}
 	}
-	addr, err := freePort()
+	addr, err := serverproc.FreePort()
 	if err != nil {
 		return 2, err
 	}

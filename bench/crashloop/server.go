@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -29,27 +28,6 @@ type server struct {
 	// running is the pid of the process started last while it runs (0
 	// otherwise), for readers on other goroutines.
 	running atomic.Int64
-}
-
-// build compiles cmd/switchyard into dir.
-func build(ctx context.Context, dir string) (string, error) {
-	bin := filepath.Join(dir, "switchyard")
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "github.com/switchyard/switchyard/cmd/switchyard")
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("go build ./cmd/switchyard: %w", err)
-	}
-	return bin, nil
-}
-
-// freePort returns a loopback address nobody listens on right now.
-func freePort() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer ln.Close()
-	return ln.Addr().String(), nil
 }
 
 func (s *server) url() string { return "http://" + s.addr }

@@ -32,15 +32,12 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"math"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -56,11 +53,12 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/switchyard/switchyard/internal/sdkhttp"
+	"github.com/switchyard/switchyard/internal/serverproc"
 )
 
 var (
@@ -261,34 +259,8 @@ func (c *errorCount) err() error {
 	return nil
 }
 
-// ownBody gives the transport its own copy of every request body. The SDK
-// closes a request's body as soon as the response arrives, and net/http's
-// write loop may still read it then (to check for EOF after ContentLength
-// bytes): the connection is torn down and the response fails with "use of
-// closed network connection" (aws/aws-sdk-go-v2#2737). Fast servers and
-// request bodies over 4 KiB (SendMessageBatch) hit that often.
-type ownBody struct{ next http.RoundTripper }
-
-func (o ownBody) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.Body != nil && req.Body != http.NoBody {
-		b, err := io.ReadAll(req.Body)
-		_ = req.Body.Close()
-		if err != nil {
-			return nil, err
-		}
-		req = req.Clone(req.Context())
-		req.Body = io.NopCloser(bytes.NewReader(b))
-		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
-	}
-	return o.next.RoundTrip(req)
-}
-
 func newTarget(name, endpoint, account string, d time.Duration, maxMsgs int64) *target {
-	tr := awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) {
-		tr.MaxIdleConns = 256
-		tr.MaxIdleConnsPerHost = 256
-	}).GetTransport()
-	hc := &http.Client{Transport: ownBody{tr}}
+	hc := sdkhttp.New(256)
 	creds := credentials.NewStaticCredentialsProvider(account, "secret", "")
 	return &target{
 		name: name, endpoint: endpoint, duration: d, maxMsgs: maxMsgs,
@@ -790,18 +762,6 @@ func addCommas(s string) string {
 	return s
 }
 
-// freePort returns a loopback address nobody listens on right now.
-func freePort() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer ln.Close()
-	return ln.Addr().String(), nil
-}
-
-// startSwitchyard builds cmd/switchyard (unless -bin names a binary) and
-// serves it from a temporary data directory.
 func startSwitchyard(ctx context.Context) (string, int, func(), error) {
 	dir, err := os.MkdirTemp("", "switchyard-bench-")
 	if err != nil {
@@ -809,15 +769,12 @@ func startSwitchyard(ctx context.Context) (string, int, func(), error) {
 	}
 	bin := *switchyardBin
 	if bin == "" {
-		bin = filepath.Join(dir, "switchyard")
-		build := exec.CommandContext(ctx, "go", "build", "-o", bin, "github.com/switchyard/switchyard/cmd/switchyard")
-		build.Stdout, build.Stderr = os.Stderr, os.Stderr
-		if err := build.Run(); err != nil {
+		if bin, err = serverproc.Build(ctx, dir); err != nil {
 			os.RemoveAll(dir)
-			return "", 0, nil, fmt.Errorf("go build ./cmd/switchyard: %w", err)
+			return "", 0, nil, err
 		}
 	}
-	addr, err := freePort()
+	addr, err := serverproc.FreePort()
 	if err != nil {
 		os.RemoveAll(dir)
 		return "", 0, nil, err
@@ -839,7 +796,7 @@ func startSwitchyard(ctx context.Context) (string, int, func(), error) {
 
 // startMoto starts moto_server from PATH on a free port.
 func startMoto(ctx context.Context) (string, int, func(), error) {
-	addr, err := freePort()
+	addr, err := serverproc.FreePort()
 	if err != nil {
 		return "", 0, nil, err
 	}

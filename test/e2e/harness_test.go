@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/switchyard/switchyard/internal/config"
+	"github.com/switchyard/switchyard/internal/sdkhttp"
 	"github.com/switchyard/switchyard/internal/server"
 )
 
@@ -64,7 +65,7 @@ func clients(t *testing.T, srv *server.Server, url, account, region string) *env
 	awsCfg := aws.Config{
 		Region:      region,
 		Credentials: credentials.NewStaticCredentialsProvider(account, "secret", ""),
-		Logger:      nil,
+		HTTPClient:  sdkhttp.New(64), // every client made from the config
 	}
 	e := &env{t: t, srv: srv, cfg: awsCfg}
 	e.eb = eventbridge.NewFromConfig(awsCfg, func(o *eventbridge.Options) { o.BaseEndpoint = aws.String(url) })
