@@ -9,12 +9,12 @@ import (
 	"github.com/switchyard/switchyard/internal/awsapi/events"
 	"github.com/switchyard/switchyard/internal/awsproto"
 	"github.com/switchyard/switchyard/internal/pattern"
-	"github.com/switchyard/switchyard/internal/schedule"
+	"github.com/switchyard/switchyard/internal/schedexpr"
 )
 
 // validSchedule reports whether EventBridge accepts a ScheduleExpression.
 func validSchedule(expr string) bool {
-	_, err := schedule.Parse(expr)
+	_, err := schedexpr.Parse(expr)
 	return err == nil
 }
 
