@@ -1,6 +1,11 @@
 // Package awsapi holds the Go API types and request validation of the AWS
 // services Switchyard speaks, generated from the official AWS service
-// models, and the runtime pieces the generated code shares.
+// models, the runtime pieces the generated code shares, and the API
+// plumbing the EventBridge handlers share (package catalog, connection,
+// archive and ingest): Handle decodes and validates a request and checks
+// its resource ARNs against the caller's scope (ScopeOf, CheckScope), Page
+// paginates with NextToken and Limit, and Ptr, Value, Optional and
+// OptionalTimestamp fill and read optional members.
 //
 // # Models
 //

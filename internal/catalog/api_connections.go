@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/switchyard/switchyard/internal/awsapi"
 	"github.com/switchyard/switchyard/internal/awsapi/events"
 	"github.com/switchyard/switchyard/internal/awsproto"
 	"github.com/switchyard/switchyard/internal/uuid"
@@ -56,13 +57,13 @@ func sealParams(box *SecretBox, arn string, in *events.ConnectionHttpParameters)
 		return Param{Key: key, Value: value}
 	}
 	for _, p := range in.HeaderParameters {
-		out.Headers = append(out.Headers, seal(str(p.Key), str(p.Value), boolVal(p.IsValueSecret)))
+		out.Headers = append(out.Headers, seal(awsapi.Value(p.Key), awsapi.Value(p.Value), boolVal(p.IsValueSecret)))
 	}
 	for _, p := range in.QueryStringParameters {
-		out.Query = append(out.Query, seal(str(p.Key), str(p.Value), boolVal(p.IsValueSecret)))
+		out.Query = append(out.Query, seal(awsapi.Value(p.Key), awsapi.Value(p.Value), boolVal(p.IsValueSecret)))
 	}
 	for _, p := range in.BodyParameters {
-		out.Body = append(out.Body, seal(str(p.Key), str(p.Value), boolVal(p.IsValueSecret)))
+		out.Body = append(out.Body, seal(awsapi.Value(p.Key), awsapi.Value(p.Value), boolVal(p.IsValueSecret)))
 	}
 	return out
 }
@@ -77,21 +78,21 @@ func paramsOut(p *HTTPParams) *events.ConnectionHttpParameters {
 	show := func(q Param) (*string, *bool) {
 		var v *string
 		if q.Sealed == "" && !q.Secret {
-			v = ptr(q.Value)
+			v = awsapi.Ptr(q.Value)
 		}
-		return v, ptr(q.Secret)
+		return v, awsapi.Ptr(q.Secret)
 	}
 	for _, q := range p.Headers {
 		v, s := show(q)
-		out.HeaderParameters = append(out.HeaderParameters, events.ConnectionHeaderParameter{Key: ptr(q.Key), Value: v, IsValueSecret: s})
+		out.HeaderParameters = append(out.HeaderParameters, events.ConnectionHeaderParameter{Key: awsapi.Ptr(q.Key), Value: v, IsValueSecret: s})
 	}
 	for _, q := range p.Query {
 		v, s := show(q)
-		out.QueryStringParameters = append(out.QueryStringParameters, events.ConnectionQueryStringParameter{Key: ptr(q.Key), Value: v, IsValueSecret: s})
+		out.QueryStringParameters = append(out.QueryStringParameters, events.ConnectionQueryStringParameter{Key: awsapi.Ptr(q.Key), Value: v, IsValueSecret: s})
 	}
 	for _, q := range p.Body {
 		v, s := show(q)
-		out.BodyParameters = append(out.BodyParameters, events.ConnectionBodyParameter{Key: ptr(q.Key), Value: v, IsValueSecret: s})
+		out.BodyParameters = append(out.BodyParameters, events.ConnectionBodyParameter{Key: awsapi.Ptr(q.Key), Value: v, IsValueSecret: s})
 	}
 	return out
 }
@@ -143,19 +144,19 @@ func authorizedState(authType string) string {
 }
 
 func (a *API) createConnection(ctx context.Context, r *awsproto.Request, in *events.CreateConnectionRequest) (any, error) {
-	s := ScopeOf(r)
+	s := awsapi.ScopeOf(r)
 	box, err := a.cat.SecretBox()
 	if err != nil {
 		return nil, err
 	}
-	name, authType := str(in.Name), string(*in.AuthorizationType)
+	name, authType := awsapi.Value(in.Name), string(*in.AuthorizationType)
 	p := in.AuthParameters
 	now := time.Now().UTC()
 	conn := &Connection{
 		Scope: s, Name: name, ID: uuid.New(), SecretID: newSecretID(),
-		Description: str(in.Description), AuthorizationType: authType,
+		Description: awsapi.Value(in.Description), AuthorizationType: authType,
 		InvocationConnectivity: rawOf(in.InvocationConnectivityParameters),
-		KmsKeyIdentifier:       str(in.KmsKeyIdentifier),
+		KmsKeyIdentifier:       awsapi.Value(in.KmsKeyIdentifier),
 		AuthVersion:            1, Created: now, Modified: now, LastAuthorized: now,
 	}
 	arn := conn.Arn()
@@ -175,24 +176,24 @@ func (a *API) createConnection(ctx context.Context, r *awsproto.Request, in *eve
 		if b == nil || given != 1 {
 			return nil, errConnectionInvalid("create", "AuthParameters", "BasicAuthParameters must be specified for authorization type BASIC.")
 		}
-		conn.Auth.Basic = &BasicAuth{Username: str(b.Username), Password: box.Seal(arn, str(b.Password))}
+		conn.Auth.Basic = &BasicAuth{Username: awsapi.Value(b.Username), Password: box.Seal(arn, awsapi.Value(b.Password))}
 	case AuthAPIKey:
 		k := p.ApiKeyAuthParameters
 		if k == nil || given != 1 {
 			return nil, errConnectionInvalid("create", "AuthParameters", "ApiKeyAuthParameters must be specified for authorization type API_KEY.")
 		}
-		conn.Auth.APIKey = &APIKeyAuth{Name: str(k.ApiKeyName), Value: box.Seal(arn, str(k.ApiKeyValue))}
+		conn.Auth.APIKey = &APIKeyAuth{Name: awsapi.Value(k.ApiKeyName), Value: box.Seal(arn, awsapi.Value(k.ApiKeyValue))}
 	case AuthOAuth:
 		o := p.OAuthParameters
 		if o == nil || given != 1 {
 			return nil, errConnectionInvalid("create", "AuthParameters", "OAuthParameters must be specified for authorization type OAUTH_CLIENT_CREDENTIALS.")
 		}
-		if !validEndpoint(str(o.AuthorizationEndpoint)) {
-			return nil, errConnectionInvalid("create", "AuthorizationEndpoint", "Endpoint '"+str(o.AuthorizationEndpoint)+"' is invalid, please provide a valid HTTPS endpoint URL.")
+		if !validEndpoint(awsapi.Value(o.AuthorizationEndpoint)) {
+			return nil, errConnectionInvalid("create", "AuthorizationEndpoint", "Endpoint '"+awsapi.Value(o.AuthorizationEndpoint)+"' is invalid, please provide a valid HTTPS endpoint URL.")
 		}
 		conn.Auth.OAuth = &OAuthAuth{
-			ClientID: str(o.ClientParameters.ClientID), ClientSecret: box.Seal(arn, str(o.ClientParameters.ClientSecret)),
-			AuthorizationEndpoint: str(o.AuthorizationEndpoint), HTTPMethod: string(*o.HttpMethod),
+			ClientID: awsapi.Value(o.ClientParameters.ClientID), ClientSecret: box.Seal(arn, awsapi.Value(o.ClientParameters.ClientSecret)),
+			AuthorizationEndpoint: awsapi.Value(o.AuthorizationEndpoint), HTTPMethod: string(*o.HttpMethod),
 			HTTP: sealParams(box, arn, o.OAuthHttpParameters),
 		}
 	}
@@ -207,23 +208,23 @@ func (a *API) createConnection(ctx context.Context, r *awsproto.Request, in *eve
 	}
 	st := events.ConnectionState(conn.State)
 	return &events.CreateConnectionResponse{
-		ConnectionArn: ptr(arn), ConnectionState: &st,
-		CreationTime: ts(conn.Created), LastModifiedTime: ts(conn.Modified),
+		ConnectionArn: awsapi.Ptr(arn), ConnectionState: &st,
+		CreationTime: awsapi.OptionalTimestamp(conn.Created), LastModifiedTime: awsapi.OptionalTimestamp(conn.Modified),
 	}, nil
 }
 
 func (a *API) describeConnection(ctx context.Context, r *awsproto.Request, in *events.DescribeConnectionRequest) (any, error) {
-	conn, ok := a.cat.Connection(ScopeOf(r), str(in.Name))
+	conn, ok := a.cat.Connection(awsapi.ScopeOf(r), awsapi.Value(in.Name))
 	if !ok {
-		return nil, errConnectionNotFound("describe", str(in.Name))
+		return nil, errConnectionNotFound("describe", awsapi.Value(in.Name))
 	}
 	st, at := events.ConnectionState(conn.State), events.ConnectionAuthorizationType(conn.AuthorizationType)
 	out := &events.DescribeConnectionResponse{
-		ConnectionArn: ptr(conn.Arn()), Name: ptr(conn.Name), Description: optional(conn.Description),
-		ConnectionState: &st, StateReason: optional(conn.StateReason), AuthorizationType: &at,
-		SecretArn: optional(conn.SecretArn()), KmsKeyIdentifier: optional(conn.KmsKeyIdentifier),
+		ConnectionArn: awsapi.Ptr(conn.Arn()), Name: awsapi.Ptr(conn.Name), Description: awsapi.Optional(conn.Description),
+		ConnectionState: &st, StateReason: awsapi.Optional(conn.StateReason), AuthorizationType: &at,
+		SecretArn: awsapi.Optional(conn.SecretArn()), KmsKeyIdentifier: awsapi.Optional(conn.KmsKeyIdentifier),
 		AuthParameters: authOut(conn),
-		CreationTime:   ts(conn.Created), LastModifiedTime: ts(conn.Modified), LastAuthorizedTime: ts(conn.LastAuthorized),
+		CreationTime:   awsapi.OptionalTimestamp(conn.Created), LastModifiedTime: awsapi.OptionalTimestamp(conn.Modified), LastAuthorizedTime: awsapi.OptionalTimestamp(conn.LastAuthorized),
 	}
 	if len(conn.InvocationConnectivity) > 0 {
 		var p events.DescribeConnectionConnectivityParameters
@@ -239,16 +240,16 @@ func (a *API) describeConnection(ctx context.Context, r *awsproto.Request, in *e
 func authOut(conn *Connection) *events.ConnectionAuthResponseParameters {
 	out := &events.ConnectionAuthResponseParameters{InvocationHttpParameters: paramsOut(conn.Auth.Invocation)}
 	if b := conn.Auth.Basic; b != nil {
-		out.BasicAuthParameters = &events.ConnectionBasicAuthResponseParameters{Username: ptr(b.Username)}
+		out.BasicAuthParameters = &events.ConnectionBasicAuthResponseParameters{Username: awsapi.Ptr(b.Username)}
 	}
 	if k := conn.Auth.APIKey; k != nil {
-		out.ApiKeyAuthParameters = &events.ConnectionApiKeyAuthResponseParameters{ApiKeyName: ptr(k.Name)}
+		out.ApiKeyAuthParameters = &events.ConnectionApiKeyAuthResponseParameters{ApiKeyName: awsapi.Ptr(k.Name)}
 	}
 	if o := conn.Auth.OAuth; o != nil {
 		m := events.ConnectionOAuthHttpMethod(o.HTTPMethod)
 		out.OAuthParameters = &events.ConnectionOAuthResponseParameters{
-			ClientParameters:      &events.ConnectionOAuthClientResponseParameters{ClientID: ptr(o.ClientID)},
-			AuthorizationEndpoint: ptr(o.AuthorizationEndpoint), HttpMethod: &m,
+			ClientParameters:      &events.ConnectionOAuthClientResponseParameters{ClientID: awsapi.Ptr(o.ClientID)},
+			AuthorizationEndpoint: awsapi.Ptr(o.AuthorizationEndpoint), HttpMethod: &m,
 			OAuthHttpParameters: paramsOut(o.HTTP),
 		}
 	}
@@ -262,7 +263,7 @@ func authOut(conn *Connection) *events.ConnectionAuthResponseParameters {
 }
 
 func (a *API) updateConnection(ctx context.Context, r *awsproto.Request, in *events.UpdateConnectionRequest) (any, error) {
-	s, name := ScopeOf(r), str(in.Name)
+	s, name := awsapi.ScopeOf(r), awsapi.Value(in.Name)
 	if _, ok := a.cat.Connection(s, name); !ok {
 		return nil, errConnectionNotFound("update", name)
 	}
@@ -375,8 +376,8 @@ func (a *API) updateConnection(ctx context.Context, r *awsproto.Request, in *eve
 	}
 	st := events.ConnectionState(conn.State)
 	return &events.UpdateConnectionResponse{
-		ConnectionArn: ptr(conn.Arn()), ConnectionState: &st,
-		CreationTime: ts(conn.Created), LastModifiedTime: ts(conn.Modified), LastAuthorizedTime: ts(conn.LastAuthorized),
+		ConnectionArn: awsapi.Ptr(conn.Arn()), ConnectionState: &st,
+		CreationTime: awsapi.OptionalTimestamp(conn.Created), LastModifiedTime: awsapi.OptionalTimestamp(conn.Modified), LastAuthorizedTime: awsapi.OptionalTimestamp(conn.LastAuthorized),
 	}, nil
 }
 
@@ -400,8 +401,8 @@ func (c *Connection) checkAuthShape(verb string) error {
 }
 
 func (a *API) deleteConnection(ctx context.Context, r *awsproto.Request, in *events.DeleteConnectionRequest) (any, error) {
-	name := str(in.Name)
-	conn, err := a.cat.DeleteConnection(ctx, ScopeOf(r), name)
+	name := awsapi.Value(in.Name)
+	conn, err := a.cat.DeleteConnection(ctx, awsapi.ScopeOf(r), name)
 	if errors.Is(err, ErrNotFound) {
 		return nil, errConnectionNotFound("delete", name)
 	}
@@ -410,14 +411,14 @@ func (a *API) deleteConnection(ctx context.Context, r *awsproto.Request, in *eve
 	}
 	st := events.ConnectionStateDeleting
 	return &events.DeleteConnectionResponse{
-		ConnectionArn: ptr(conn.Arn()), ConnectionState: &st,
-		CreationTime: ts(conn.Created), LastModifiedTime: ts(conn.Modified), LastAuthorizedTime: ts(conn.LastAuthorized),
+		ConnectionArn: awsapi.Ptr(conn.Arn()), ConnectionState: &st,
+		CreationTime: awsapi.OptionalTimestamp(conn.Created), LastModifiedTime: awsapi.OptionalTimestamp(conn.Modified), LastAuthorizedTime: awsapi.OptionalTimestamp(conn.LastAuthorized),
 	}, nil
 }
 
 func (a *API) deauthorizeConnection(ctx context.Context, r *awsproto.Request, in *events.DeauthorizeConnectionRequest) (any, error) {
-	name := str(in.Name)
-	conn, err := a.cat.UpdateConnection(ctx, ScopeOf(r), name, func(c *Connection) error {
+	name := awsapi.Value(in.Name)
+	conn, err := a.cat.UpdateConnection(ctx, awsapi.ScopeOf(r), name, func(c *Connection) error {
 		if b := c.Auth.Basic; b != nil {
 			b.Password = ""
 		}
@@ -445,15 +446,15 @@ func (a *API) deauthorizeConnection(ctx context.Context, r *awsproto.Request, in
 	// with the transitional state.
 	st := events.ConnectionStateDeauthorizing
 	return &events.DeauthorizeConnectionResponse{
-		ConnectionArn: ptr(conn.Arn()), ConnectionState: &st,
-		CreationTime: ts(conn.Created), LastModifiedTime: ts(conn.Modified), LastAuthorizedTime: ts(conn.LastAuthorized),
+		ConnectionArn: awsapi.Ptr(conn.Arn()), ConnectionState: &st,
+		CreationTime: awsapi.OptionalTimestamp(conn.Created), LastModifiedTime: awsapi.OptionalTimestamp(conn.Modified), LastAuthorizedTime: awsapi.OptionalTimestamp(conn.LastAuthorized),
 	}, nil
 }
 
 func (a *API) listConnections(ctx context.Context, r *awsproto.Request, in *events.ListConnectionsRequest) (any, error) {
 	var conns []*Connection
-	for _, c := range a.cat.Connections(ScopeOf(r)) {
-		if !strings.HasPrefix(c.Name, str(in.NamePrefix)) {
+	for _, c := range a.cat.Connections(awsapi.ScopeOf(r)) {
+		if !strings.HasPrefix(c.Name, awsapi.Value(in.NamePrefix)) {
 			continue
 		}
 		if in.ConnectionState != nil && string(*in.ConnectionState) != c.State {
@@ -461,7 +462,7 @@ func (a *API) listConnections(ctx context.Context, r *awsproto.Request, in *even
 		}
 		conns = append(conns, c)
 	}
-	pg, next, err := page(conns, func(c *Connection) string { return c.Name }, in.NextToken, in.Limit, 100)
+	pg, next, err := awsapi.Page(conns, func(c *Connection) string { return c.Name }, in.NextToken, in.Limit, 100)
 	if err != nil {
 		return nil, err
 	}
@@ -469,8 +470,8 @@ func (a *API) listConnections(ctx context.Context, r *awsproto.Request, in *even
 	for _, c := range pg {
 		st, at := events.ConnectionState(c.State), events.ConnectionAuthorizationType(c.AuthorizationType)
 		out.Connections = append(out.Connections, events.Connection{
-			ConnectionArn: ptr(c.Arn()), Name: ptr(c.Name), ConnectionState: &st, StateReason: optional(c.StateReason),
-			AuthorizationType: &at, CreationTime: ts(c.Created), LastModifiedTime: ts(c.Modified), LastAuthorizedTime: ts(c.LastAuthorized),
+			ConnectionArn: awsapi.Ptr(c.Arn()), Name: awsapi.Ptr(c.Name), ConnectionState: &st, StateReason: awsapi.Optional(c.StateReason),
+			AuthorizationType: &at, CreationTime: awsapi.OptionalTimestamp(c.Created), LastModifiedTime: awsapi.OptionalTimestamp(c.Modified), LastAuthorizedTime: awsapi.OptionalTimestamp(c.LastAuthorized),
 		})
 	}
 	return out, nil
@@ -491,17 +492,17 @@ func (a *API) connectionFor(s Scope, arn, verb string) (*Connection, error) {
 }
 
 func (a *API) createAPIDestination(ctx context.Context, r *awsproto.Request, in *events.CreateApiDestinationRequest) (any, error) {
-	s, name := ScopeOf(r), str(in.Name)
-	if !validEndpoint(str(in.InvocationEndpoint)) {
-		return nil, errAPIDestinationInvalid("create", "InvocationEndpoint", "Endpoint '"+str(in.InvocationEndpoint)+"' is invalid, please provide a valid HTTPS endpoint URL.")
+	s, name := awsapi.ScopeOf(r), awsapi.Value(in.Name)
+	if !validEndpoint(awsapi.Value(in.InvocationEndpoint)) {
+		return nil, errAPIDestinationInvalid("create", "InvocationEndpoint", "Endpoint '"+awsapi.Value(in.InvocationEndpoint)+"' is invalid, please provide a valid HTTPS endpoint URL.")
 	}
-	if _, err := a.connectionFor(s, str(in.ConnectionArn), "create"); err != nil {
+	if _, err := a.connectionFor(s, awsapi.Value(in.ConnectionArn), "create"); err != nil {
 		return nil, err
 	}
 	now := time.Now().UTC()
 	d := &APIDestination{
-		Scope: s, Name: name, ID: uuid.New(), Description: str(in.Description),
-		ConnectionArn: str(in.ConnectionArn), InvocationEndpoint: str(in.InvocationEndpoint),
+		Scope: s, Name: name, ID: uuid.New(), Description: awsapi.Value(in.Description),
+		ConnectionArn: awsapi.Value(in.ConnectionArn), InvocationEndpoint: awsapi.Value(in.InvocationEndpoint),
 		HTTPMethod: string(*in.HttpMethod), RateLimit: DefaultInvocationRate, Created: now, Modified: now,
 	}
 	if in.InvocationRateLimitPerSecond != nil {
@@ -515,28 +516,28 @@ func (a *API) createAPIDestination(ctx context.Context, r *awsproto.Request, in 
 	}
 	st := events.ApiDestinationState(a.cat.APIDestinationState(d))
 	return &events.CreateApiDestinationResponse{
-		ApiDestinationArn: ptr(d.Arn()), ApiDestinationState: &st,
-		CreationTime: ts(d.Created), LastModifiedTime: ts(d.Modified),
+		ApiDestinationArn: awsapi.Ptr(d.Arn()), ApiDestinationState: &st,
+		CreationTime: awsapi.OptionalTimestamp(d.Created), LastModifiedTime: awsapi.OptionalTimestamp(d.Modified),
 	}, nil
 }
 
 func (a *API) apiDestinationOut(d *APIDestination) events.ApiDestination {
 	st, m := events.ApiDestinationState(a.cat.APIDestinationState(d)), events.ApiDestinationHttpMethod(d.HTTPMethod)
 	return events.ApiDestination{
-		ApiDestinationArn: ptr(d.Arn()), Name: ptr(d.Name), ApiDestinationState: &st,
-		ConnectionArn: ptr(d.ConnectionArn), InvocationEndpoint: ptr(d.InvocationEndpoint), HttpMethod: &m,
-		InvocationRateLimitPerSecond: ptr(d.RateLimit), CreationTime: ts(d.Created), LastModifiedTime: ts(d.Modified),
+		ApiDestinationArn: awsapi.Ptr(d.Arn()), Name: awsapi.Ptr(d.Name), ApiDestinationState: &st,
+		ConnectionArn: awsapi.Ptr(d.ConnectionArn), InvocationEndpoint: awsapi.Ptr(d.InvocationEndpoint), HttpMethod: &m,
+		InvocationRateLimitPerSecond: awsapi.Ptr(d.RateLimit), CreationTime: awsapi.OptionalTimestamp(d.Created), LastModifiedTime: awsapi.OptionalTimestamp(d.Modified),
 	}
 }
 
 func (a *API) describeAPIDestination(ctx context.Context, r *awsproto.Request, in *events.DescribeApiDestinationRequest) (any, error) {
-	d, ok := a.cat.APIDestination(ScopeOf(r), str(in.Name))
+	d, ok := a.cat.APIDestination(awsapi.ScopeOf(r), awsapi.Value(in.Name))
 	if !ok {
-		return nil, errAPIDestinationNotFound("describe", str(in.Name))
+		return nil, errAPIDestinationNotFound("describe", awsapi.Value(in.Name))
 	}
 	v := a.apiDestinationOut(d)
 	return &events.DescribeApiDestinationResponse{
-		ApiDestinationArn: v.ApiDestinationArn, Name: v.Name, Description: optional(d.Description),
+		ApiDestinationArn: v.ApiDestinationArn, Name: v.Name, Description: awsapi.Optional(d.Description),
 		ApiDestinationState: v.ApiDestinationState, ConnectionArn: v.ConnectionArn,
 		InvocationEndpoint: v.InvocationEndpoint, HttpMethod: v.HttpMethod,
 		InvocationRateLimitPerSecond: v.InvocationRateLimitPerSecond,
@@ -545,7 +546,7 @@ func (a *API) describeAPIDestination(ctx context.Context, r *awsproto.Request, i
 }
 
 func (a *API) updateAPIDestination(ctx context.Context, r *awsproto.Request, in *events.UpdateApiDestinationRequest) (any, error) {
-	s, name := ScopeOf(r), str(in.Name)
+	s, name := awsapi.ScopeOf(r), awsapi.Value(in.Name)
 	if _, ok := a.cat.APIDestination(s, name); !ok {
 		return nil, errAPIDestinationNotFound("update", name)
 	}
@@ -584,14 +585,14 @@ func (a *API) updateAPIDestination(ctx context.Context, r *awsproto.Request, in 
 	}
 	st := events.ApiDestinationState(a.cat.APIDestinationState(d))
 	return &events.UpdateApiDestinationResponse{
-		ApiDestinationArn: ptr(d.Arn()), ApiDestinationState: &st,
-		CreationTime: ts(d.Created), LastModifiedTime: ts(d.Modified),
+		ApiDestinationArn: awsapi.Ptr(d.Arn()), ApiDestinationState: &st,
+		CreationTime: awsapi.OptionalTimestamp(d.Created), LastModifiedTime: awsapi.OptionalTimestamp(d.Modified),
 	}, nil
 }
 
 func (a *API) deleteAPIDestination(ctx context.Context, r *awsproto.Request, in *events.DeleteApiDestinationRequest) (any, error) {
-	name := str(in.Name)
-	err := a.cat.DeleteAPIDestination(ctx, ScopeOf(r), name)
+	name := awsapi.Value(in.Name)
+	err := a.cat.DeleteAPIDestination(ctx, awsapi.ScopeOf(r), name)
 	if errors.Is(err, ErrNotFound) {
 		return nil, errAPIDestinationNotFound("delete", name)
 	}
@@ -603,8 +604,8 @@ func (a *API) deleteAPIDestination(ctx context.Context, r *awsproto.Request, in 
 
 func (a *API) listAPIDestinations(ctx context.Context, r *awsproto.Request, in *events.ListApiDestinationsRequest) (any, error) {
 	var ds []*APIDestination
-	for _, d := range a.cat.APIDestinations(ScopeOf(r)) {
-		if !strings.HasPrefix(d.Name, str(in.NamePrefix)) {
+	for _, d := range a.cat.APIDestinations(awsapi.ScopeOf(r)) {
+		if !strings.HasPrefix(d.Name, awsapi.Value(in.NamePrefix)) {
 			continue
 		}
 		if in.ConnectionArn != nil && *in.ConnectionArn != d.ConnectionArn {
@@ -612,7 +613,7 @@ func (a *API) listAPIDestinations(ctx context.Context, r *awsproto.Request, in *
 		}
 		ds = append(ds, d)
 	}
-	pg, next, err := page(ds, func(d *APIDestination) string { return d.Name }, in.NextToken, in.Limit, 100)
+	pg, next, err := awsapi.Page(ds, func(d *APIDestination) string { return d.Name }, in.NextToken, in.Limit, 100)
 	if err != nil {
 		return nil, err
 	}
