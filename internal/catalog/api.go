@@ -41,19 +41,6 @@ func (a *API) Operations() map[string]awsproto.Operation {
 		"ListTagsForResource":   awsapi.Handle(a.listTagsForResource),
 		"PutPermission":         awsapi.Handle(a.putPermission),
 		"RemovePermission":      awsapi.Handle(a.removePermission),
-
-		// connections and API destinations (api_connections.go)
-		"CreateConnection":       awsapi.Handle(a.createConnection),
-		"DescribeConnection":     awsapi.Handle(a.describeConnection),
-		"UpdateConnection":       awsapi.Handle(a.updateConnection),
-		"DeleteConnection":       awsapi.Handle(a.deleteConnection),
-		"ListConnections":        awsapi.Handle(a.listConnections),
-		"DeauthorizeConnection":  awsapi.Handle(a.deauthorizeConnection),
-		"CreateApiDestination":   awsapi.Handle(a.createAPIDestination),
-		"DescribeApiDestination": awsapi.Handle(a.describeAPIDestination),
-		"UpdateApiDestination":   awsapi.Handle(a.updateAPIDestination),
-		"DeleteApiDestination":   awsapi.Handle(a.deleteAPIDestination),
-		"ListApiDestinations":    awsapi.Handle(a.listAPIDestinations),
 	}
 }
 

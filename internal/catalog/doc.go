@@ -7,4 +7,7 @@
 //
 // The API handlers for the control-plane operations (CreateEventBus,
 // PutRule, PutTargets, ...) live here too, in the api_*.go files.
+// Connections and API destinations are package connection's: they share
+// the bucket, under keys of their own kinds, and each package mirrors only
+// its own.
 package catalog
