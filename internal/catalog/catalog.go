@@ -49,15 +49,16 @@ type busEntry struct {
 
 // Catalog is the in-memory, watched copy of the control-plane state.
 type Catalog struct {
-	kv  *store.KV
-	log *slog.Logger
+	kv     *store.KV
+	log    *slog.Logger
+	mirror *store.Mirror
 
+	// Lock order and callbacks: see doc.go.
 	mu      sync.RWMutex
 	buses   map[busID]*busEntry
 	orphans map[ruleID]*ruleEntry // rules whose bus is not (yet) known
-	mirror  *store.Mirror
 
-	listenMu  sync.Mutex
+	listenMu  sync.Mutex // never held with mu
 	listeners []func(Change)
 }
 

@@ -24,12 +24,13 @@ var (
 )
 
 // Catalog is the in-memory, watched copy of the connections and API
-// destinations of every account and region. See doc.go for its locks.
+// destinations of every account and region.
 type Catalog struct {
 	kv     *store.KV
 	log    *slog.Logger
 	mirror *store.Mirror
 
+	// Lock order and callbacks: see doc.go.
 	mu    sync.RWMutex
 	conns map[resID]*Connection
 	dests map[resID]*APIDestination
@@ -40,7 +41,7 @@ type Catalog struct {
 	// exchange) after a write left it AUTHORIZING.
 	authorize func(s Scope, name string)
 
-	listenMu  sync.Mutex
+	listenMu  sync.Mutex // never held with mu
 	listeners []func(Change)
 }
 

@@ -16,25 +16,30 @@
 //
 // # Locks
 //
-// A Catalog has two locks, never held together:
+// No two of these are ever held together:
 //
-//   - Catalog.mu guards the records (conns, dests), the secret box and the
-//     authorizer. Nothing else is locked while it is held, and no callback
-//     runs under it.
+//   - Catalog.mu guards the records (connections, API destinations), the
+//     secret box and the authorizer. No callback runs under it.
 //   - Catalog.listenMu guards the listener list; it is held only to add a
 //     listener or to copy the list.
+//   - The store.Mirror's lock: the mirror calls apply without it, and the
+//     catalog waits on the mirror (Write, Wait, CatchUp) with no lock of
+//     its own held.
 //
-// Callbacks:
+// Callbacks, and what is held when they run:
 //
-//   - apply (the store's mirror goroutine, one at a time) updates the
-//     records under mu, releases it, and then calls the listeners with no
-//     lock held, in that goroutine: a listener may read the Catalog but
-//     must not wait for a write to be applied (the write's Wait would wait
-//     for this very goroutine).
-//   - The write functions given to UpdateConnection and
-//     UpdateAPIDestination run with no lock held, on a copy of the record;
-//     they may be called again after losing a compare-and-set race.
-//   - The authorizer runs in a goroutine of its own, with no lock held.
+//   - apply runs on the mirror's goroutine, one entry at a time. It
+//     updates the records under Catalog.mu, releases it, and only then
+//     calls the listeners (Listen), in that goroutine with no lock held.
+//     A listener may read the Catalog; it must not wait for a write to be
+//     applied (the write's wait would be waiting for the very goroutine
+//     that runs the listener). target.APIDestinations.forget is one: it
+//     takes its own locks, which are never held while calling in here.
+//   - The functions given to UpdateConnection and UpdateAPIDestination
+//     run with no lock held, on a copy of the record, and may run again
+//     after a lost compare-and-set race.
+//   - The authorizer (SetConnectionAuthorizer) runs in a goroutine of its
+//     own, with no lock held; it may write (UpdateConnection).
 //
-// The SecretBox has no lock; it is immutable once made.
+// A SecretBox has no lock: it does not change once made.
 package connection
