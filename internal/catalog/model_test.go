@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"encoding/base64"
 	"errors"
 	"testing"
 
@@ -81,5 +82,20 @@ func TestBusRef(t *testing.T) {
 		if got != tc.want || msg != tc.err {
 			t.Errorf("BusRef(%q) = %q, %q; want %q, %q", tc.in, got, msg, tc.want, tc.err)
 		}
+	}
+}
+
+// Buses and rules stay under the keys existing data directories hold.
+func TestKeys(t *testing.T) {
+	b64 := func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+	if got, want := busKey(scope, "a.b/c"), "bus.123456789012.us-east-1."+b64("a.b/c"); got != want {
+		t.Errorf("bus key %q, want %q", got, want)
+	}
+	if got, want := ruleKey(scope, "orders", "r.1"), "rule.123456789012.us-east-1."+b64("orders")+"."+b64("r.1"); got != want {
+		t.Errorf("rule key %q, want %q", got, want)
+	}
+	kind, s, names, err := parseKey(ruleKey(other, "orders", "r.1"))
+	if err != nil || kind != "rule" || s != other || len(names) != 2 || names[0] != "orders" || names[1] != "r.1" {
+		t.Errorf("parseKey: %q %v %q %v", kind, s, names, err)
 	}
 }
