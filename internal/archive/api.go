@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/switchyard/switchyard/internal/arn"
-	"github.com/switchyard/switchyard/internal/awsapi"
+	"github.com/switchyard/switchyard/internal/awsapi/handler"
 	"github.com/switchyard/switchyard/internal/awsproto"
 	"github.com/switchyard/switchyard/internal/catalog"
 	"github.com/switchyard/switchyard/internal/store"
@@ -15,15 +15,15 @@ import (
 // Operations returns the archive and replay API handlers by name.
 func (a *Archives) Operations() map[string]awsproto.Operation {
 	return map[string]awsproto.Operation{
-		"CreateArchive":   awsapi.Handle(a.createArchive),
-		"DescribeArchive": awsapi.Handle(a.describeArchive),
-		"UpdateArchive":   awsapi.Handle(a.updateArchive),
-		"DeleteArchive":   awsapi.Handle(a.deleteArchive),
-		"ListArchives":    awsapi.Handle(a.listArchives),
-		"StartReplay":     awsapi.Handle(a.startReplay),
-		"DescribeReplay":  awsapi.Handle(a.describeReplay),
-		"ListReplays":     awsapi.Handle(a.listReplays),
-		"CancelReplay":    awsapi.Handle(a.cancelReplay),
+		"CreateArchive":   handler.Handle(a.createArchive),
+		"DescribeArchive": handler.Handle(a.describeArchive),
+		"UpdateArchive":   handler.Handle(a.updateArchive),
+		"DeleteArchive":   handler.Handle(a.deleteArchive),
+		"ListArchives":    handler.Handle(a.listArchives),
+		"StartReplay":     handler.Handle(a.startReplay),
+		"DescribeReplay":  handler.Handle(a.describeReplay),
+		"ListReplays":     handler.Handle(a.listReplays),
+		"CancelReplay":    handler.Handle(a.cancelReplay),
 	}
 }
 

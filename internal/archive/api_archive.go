@@ -9,6 +9,7 @@ import (
 
 	"github.com/switchyard/switchyard/internal/awsapi"
 	"github.com/switchyard/switchyard/internal/awsapi/events"
+	"github.com/switchyard/switchyard/internal/awsapi/handler"
 	"github.com/switchyard/switchyard/internal/awsproto"
 	"github.com/switchyard/switchyard/internal/catalog"
 	"github.com/switchyard/switchyard/internal/pattern"
@@ -42,7 +43,7 @@ func (a *Archives) streamConfig(ar *Archive) store.StreamConfig {
 }
 
 func (a *Archives) createArchive(ctx context.Context, r *awsproto.Request, in *events.CreateArchiveRequest) (any, error) {
-	s := awsapi.ScopeOf(r)
+	s := handler.ScopeOf(r)
 	name := awsapi.Value(in.ArchiveName)
 	bus, isBus, found, err := a.busOf(ctx, s, awsapi.Value(in.EventSourceArn))
 	if err != nil {
@@ -170,7 +171,7 @@ func (a *Archives) Reconcile(ctx context.Context) {
 }
 
 func (a *Archives) describeArchive(ctx context.Context, r *awsproto.Request, in *events.DescribeArchiveRequest) (any, error) {
-	s := awsapi.ScopeOf(r)
+	s := handler.ScopeOf(r)
 	ar, _, ok := a.Archive(s, awsapi.Value(in.ArchiveName))
 	if !ok {
 		return nil, errArchiveNotFound(awsapi.Value(in.ArchiveName))
@@ -203,7 +204,7 @@ func (a *Archives) archiveOut(ctx context.Context, ar *Archive) events.Archive {
 }
 
 func (a *Archives) updateArchive(ctx context.Context, r *awsproto.Request, in *events.UpdateArchiveRequest) (any, error) {
-	s := awsapi.ScopeOf(r)
+	s := handler.ScopeOf(r)
 	name := awsapi.Value(in.ArchiveName)
 	if in.EventPattern == nil && in.RetentionDays == nil && in.Description == nil && in.KmsKeyIdentifier == nil {
 		return nil, errUpdateNothing
@@ -259,7 +260,7 @@ func (a *Archives) updateArchive(ctx context.Context, r *awsproto.Request, in *e
 }
 
 func (a *Archives) deleteArchive(ctx context.Context, r *awsproto.Request, in *events.DeleteArchiveRequest) (any, error) {
-	s := awsapi.ScopeOf(r)
+	s := handler.ScopeOf(r)
 	name := awsapi.Value(in.ArchiveName)
 	ar, rev, ok := a.Archive(s, name)
 	if !ok {
@@ -354,7 +355,7 @@ func (a *Archives) sweep(ctx context.Context, now time.Time) {
 }
 
 func (a *Archives) listArchives(ctx context.Context, r *awsproto.Request, in *events.ListArchivesRequest) (any, error) {
-	s := awsapi.ScopeOf(r)
+	s := handler.ScopeOf(r)
 	bus := ""
 	if src := awsapi.Value(in.EventSourceArn); src != "" {
 		name, isBus, found, err := a.busOf(ctx, s, src)
@@ -385,7 +386,7 @@ func (a *Archives) listArchives(ctx context.Context, r *awsproto.Request, in *ev
 		}
 		rendered = append(rendered, o)
 	}
-	pg, next, err := awsapi.Page(rendered, func(o events.Archive) string { return *o.ArchiveName }, in.NextToken, in.Limit, 100)
+	pg, next, err := handler.Page(rendered, func(o events.Archive) string { return *o.ArchiveName }, in.NextToken, in.Limit, 100)
 	if err != nil {
 		return nil, err
 	}

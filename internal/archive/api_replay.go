@@ -9,6 +9,7 @@ import (
 
 	"github.com/switchyard/switchyard/internal/awsapi"
 	"github.com/switchyard/switchyard/internal/awsapi/events"
+	"github.com/switchyard/switchyard/internal/awsapi/handler"
 	"github.com/switchyard/switchyard/internal/awsproto"
 	"github.com/switchyard/switchyard/internal/catalog"
 	"github.com/switchyard/switchyard/internal/store"
@@ -141,7 +142,7 @@ func (a *Archives) admitReplay(ctx context.Context, s catalog.Scope, name string
 }
 
 func (a *Archives) startReplay(ctx context.Context, r *awsproto.Request, in *events.StartReplayRequest) (any, error) {
-	rec, err := a.StartReplay(ctx, awsapi.ScopeOf(r), StartInput{
+	rec, err := a.StartReplay(ctx, handler.ScopeOf(r), StartInput{
 		Name: awsapi.Value(in.ReplayName), Description: awsapi.Value(in.Description), Archive: awsapi.Value(in.EventSourceArn),
 		Start: in.EventStartTime.Time, End: in.EventEndTime.Time,
 		Destination: awsapi.Value(in.Destination.Arn), FilterArns: in.Destination.FilterArns,
@@ -163,7 +164,7 @@ func destinationOut(r *Replay) *events.ReplayDestination {
 }
 
 func (a *Archives) describeReplay(ctx context.Context, r *awsproto.Request, in *events.DescribeReplayRequest) (any, error) {
-	rec, _, ok := a.Replay(awsapi.ScopeOf(r), awsapi.Value(in.ReplayName))
+	rec, _, ok := a.Replay(handler.ScopeOf(r), awsapi.Value(in.ReplayName))
 	if !ok {
 		return nil, errReplayNotFound(awsapi.Value(in.ReplayName))
 	}
@@ -177,7 +178,7 @@ func (a *Archives) describeReplay(ctx context.Context, r *awsproto.Request, in *
 }
 
 func (a *Archives) listReplays(ctx context.Context, r *awsproto.Request, in *events.ListReplaysRequest) (any, error) {
-	s := awsapi.ScopeOf(r)
+	s := handler.ScopeOf(r)
 	var list []events.Replay
 	for _, rec := range a.Replays(s) {
 		arn := ArchiveArn(rec.Scope, rec.Archive)
@@ -191,7 +192,7 @@ func (a *Archives) listReplays(ctx context.Context, r *awsproto.Request, in *eve
 			EventLastReplayedTime: awsapi.OptionalTimestamp(rec.LastReplayed), ReplayStartTime: awsapi.OptionalTimestamp(rec.ReplayStart), ReplayEndTime: awsapi.OptionalTimestamp(rec.ReplayEnd),
 		})
 	}
-	pg, next, err := awsapi.Page(list, func(r events.Replay) string { return *r.ReplayName }, in.NextToken, in.Limit, 100)
+	pg, next, err := handler.Page(list, func(r events.Replay) string { return *r.ReplayName }, in.NextToken, in.Limit, 100)
 	if err != nil {
 		return nil, err
 	}
@@ -223,7 +224,7 @@ func (a *Archives) CancelReplay(ctx context.Context, s catalog.Scope, name strin
 }
 
 func (a *Archives) cancelReplay(ctx context.Context, r *awsproto.Request, in *events.CancelReplayRequest) (any, error) {
-	rec, err := a.CancelReplay(ctx, awsapi.ScopeOf(r), awsapi.Value(in.ReplayName))
+	rec, err := a.CancelReplay(ctx, handler.ScopeOf(r), awsapi.Value(in.ReplayName))
 	if err != nil {
 		return nil, err
 	}

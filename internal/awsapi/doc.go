@@ -1,11 +1,11 @@
 // Package awsapi holds the Go API types and request validation of the AWS
 // services Switchyard speaks, generated from the official AWS service
-// models, the runtime pieces the generated code shares, and the API
-// plumbing the EventBridge handlers share (package catalog, connection,
-// archive and ingest): Handle decodes and validates a request and checks
-// its resource ARNs against the caller's scope (ScopeOf, CheckScope), Page
-// paginates with NextToken and Limit, and Ptr, Value, Optional and
-// OptionalTimestamp fill and read optional members.
+// models, and the runtime pieces the generated code shares (among them
+// Ptr, Value, Optional and OptionalTimestamp, which fill and read optional
+// members). It imports nothing of Switchyard's: the generator's tests build
+// generated code against a copy of it. The plumbing the EventBridge
+// handlers share (decoding, validation, the caller's scope, pagination) is
+// in ./handler.
 //
 // # Models
 //

@@ -6,6 +6,7 @@ import (
 	"github.com/switchyard/switchyard/internal/arn"
 	"github.com/switchyard/switchyard/internal/awsapi"
 	"github.com/switchyard/switchyard/internal/awsapi/events"
+	"github.com/switchyard/switchyard/internal/awsapi/handler"
 	"github.com/switchyard/switchyard/internal/awsproto"
 )
 
@@ -20,27 +21,27 @@ func NewAPI(c *Catalog) *API { return &API{cat: c} }
 // Operations returns the handlers this package implements, by name.
 func (a *API) Operations() map[string]awsproto.Operation {
 	return map[string]awsproto.Operation{
-		"CreateEventBus":        awsapi.Handle(a.createEventBus),
-		"DeleteEventBus":        awsapi.Handle(a.deleteEventBus),
-		"DescribeEventBus":      awsapi.Handle(a.describeEventBus),
-		"ListEventBuses":        awsapi.Handle(a.listEventBuses),
-		"UpdateEventBus":        awsapi.Handle(a.updateEventBus),
-		"PutRule":               awsapi.Handle(a.putRule),
-		"DeleteRule":            awsapi.Handle(a.deleteRule),
-		"DescribeRule":          awsapi.Handle(a.describeRule),
-		"ListRules":             awsapi.Handle(a.listRules),
-		"EnableRule":            awsapi.Handle(a.enableRule),
-		"DisableRule":           awsapi.Handle(a.disableRule),
-		"ListRuleNamesByTarget": awsapi.Handle(a.listRuleNamesByTarget),
-		"PutTargets":            awsapi.Handle(a.putTargets),
-		"RemoveTargets":         awsapi.Handle(a.removeTargets),
-		"ListTargetsByRule":     awsapi.Handle(a.listTargetsByRule),
-		"TestEventPattern":      awsapi.Handle(a.testEventPattern),
-		"TagResource":           awsapi.Handle(a.tagResource),
-		"UntagResource":         awsapi.Handle(a.untagResource),
-		"ListTagsForResource":   awsapi.Handle(a.listTagsForResource),
-		"PutPermission":         awsapi.Handle(a.putPermission),
-		"RemovePermission":      awsapi.Handle(a.removePermission),
+		"CreateEventBus":        handler.Handle(a.createEventBus),
+		"DeleteEventBus":        handler.Handle(a.deleteEventBus),
+		"DescribeEventBus":      handler.Handle(a.describeEventBus),
+		"ListEventBuses":        handler.Handle(a.listEventBuses),
+		"UpdateEventBus":        handler.Handle(a.updateEventBus),
+		"PutRule":               handler.Handle(a.putRule),
+		"DeleteRule":            handler.Handle(a.deleteRule),
+		"DescribeRule":          handler.Handle(a.describeRule),
+		"ListRules":             handler.Handle(a.listRules),
+		"EnableRule":            handler.Handle(a.enableRule),
+		"DisableRule":           handler.Handle(a.disableRule),
+		"ListRuleNamesByTarget": handler.Handle(a.listRuleNamesByTarget),
+		"PutTargets":            handler.Handle(a.putTargets),
+		"RemoveTargets":         handler.Handle(a.removeTargets),
+		"ListTargetsByRule":     handler.Handle(a.listTargetsByRule),
+		"TestEventPattern":      handler.Handle(a.testEventPattern),
+		"TagResource":           handler.Handle(a.tagResource),
+		"UntagResource":         handler.Handle(a.untagResource),
+		"ListTagsForResource":   handler.Handle(a.listTagsForResource),
+		"PutPermission":         handler.Handle(a.putPermission),
+		"RemovePermission":      handler.Handle(a.removePermission),
 	}
 }
 
@@ -73,7 +74,7 @@ func busRef(s Scope, p *string, op string) (string, error) {
 // BusRef resolves a bus name or ARN given by a caller in scope s for the
 // operation op (PutEvents, PutRule, ...) to the name of a bus of that
 // scope ("" means the default bus), refusing ARNs outside the caller's
-// scope as awsapi.CheckScope does. An ARN that names no bus is left for the
+// scope as handler.CheckScope does. An ARN that names no bus is left for the
 // caller's lookup to report as a bus that does not exist.
 func BusRef(s Scope, v, op string) (string, error) {
 	if v == "" {
@@ -87,7 +88,7 @@ func BusRef(s Scope, v, op string) (string, error) {
 	if !ok || a.Service != "events" {
 		return v, nil
 	}
-	if err := awsapi.CheckScope(s, a, op); err != nil {
+	if err := handler.CheckScope(s, a, op); err != nil {
 		return "", err
 	}
 	return name, nil

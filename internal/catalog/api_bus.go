@@ -9,6 +9,7 @@ import (
 
 	"github.com/switchyard/switchyard/internal/awsapi"
 	"github.com/switchyard/switchyard/internal/awsapi/events"
+	"github.com/switchyard/switchyard/internal/awsapi/handler"
 	"github.com/switchyard/switchyard/internal/awsproto"
 )
 
@@ -52,7 +53,7 @@ func (a *API) updateBus(ctx context.Context, s Scope, name string, fn func(*Bus)
 }
 
 func (a *API) createEventBus(ctx context.Context, r *awsproto.Request, in *events.CreateEventBusRequest) (any, error) {
-	s := awsapi.ScopeOf(r)
+	s := handler.ScopeOf(r)
 	name := awsapi.Value(in.Name)
 	if name == DefaultBus {
 		return nil, awsproto.Errorf("ResourceAlreadyExistsException", "Event bus %s already exists.", name)
@@ -80,14 +81,14 @@ func (a *API) createEventBus(ctx context.Context, r *awsproto.Request, in *event
 }
 
 func (a *API) deleteEventBus(ctx context.Context, r *awsproto.Request, in *events.DeleteEventBusRequest) (any, error) {
-	name, err := busRef(awsapi.ScopeOf(r), in.Name, "DeleteEventBus")
+	name, err := busRef(handler.ScopeOf(r), in.Name, "DeleteEventBus")
 	if err != nil {
 		return nil, err
 	}
 	if name == DefaultBus {
 		return nil, awsproto.Errorf("ValidationException", "Cannot delete event bus default.")
 	}
-	err = a.cat.DeleteBus(ctx, awsapi.ScopeOf(r), name)
+	err = a.cat.DeleteBus(ctx, handler.ScopeOf(r), name)
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return nil, err
 	}
@@ -104,11 +105,11 @@ func (b *Bus) policyJSON() *string {
 }
 
 func (a *API) describeEventBus(ctx context.Context, r *awsproto.Request, in *events.DescribeEventBusRequest) (any, error) {
-	name, err := busRef(awsapi.ScopeOf(r), in.Name, "DescribeEventBus")
+	name, err := busRef(handler.ScopeOf(r), in.Name, "DescribeEventBus")
 	if err != nil {
 		return nil, err
 	}
-	b, err := a.bus(ctx, awsapi.ScopeOf(r), name)
+	b, err := a.bus(ctx, handler.ScopeOf(r), name)
 	if err != nil {
 		return nil, err
 	}
@@ -140,7 +141,7 @@ func logConfigOut(raw json.RawMessage) *events.LogConfig {
 }
 
 func (a *API) listEventBuses(ctx context.Context, r *awsproto.Request, in *events.ListEventBusesRequest) (any, error) {
-	s := awsapi.ScopeOf(r)
+	s := handler.ScopeOf(r)
 	if _, err := a.cat.EnsureDefaultBus(ctx, s); err != nil {
 		return nil, err
 	}
@@ -150,7 +151,7 @@ func (a *API) listEventBuses(ctx context.Context, r *awsproto.Request, in *event
 			buses = append(buses, b)
 		}
 	}
-	pg, next, err := awsapi.Page(buses, func(b *Bus) string { return b.Name }, in.NextToken, in.Limit, 100)
+	pg, next, err := handler.Page(buses, func(b *Bus) string { return b.Name }, in.NextToken, in.Limit, 100)
 	if err != nil {
 		return nil, err
 	}
@@ -165,7 +166,7 @@ func (a *API) listEventBuses(ctx context.Context, r *awsproto.Request, in *event
 }
 
 func (a *API) updateEventBus(ctx context.Context, r *awsproto.Request, in *events.UpdateEventBusRequest) (any, error) {
-	s := awsapi.ScopeOf(r)
+	s := handler.ScopeOf(r)
 	name, err := busRef(s, in.Name, "UpdateEventBus")
 	if err != nil {
 		return nil, err

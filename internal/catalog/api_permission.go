@@ -9,6 +9,7 @@ import (
 
 	"github.com/switchyard/switchyard/internal/awsapi"
 	"github.com/switchyard/switchyard/internal/awsapi/events"
+	"github.com/switchyard/switchyard/internal/awsapi/handler"
 	"github.com/switchyard/switchyard/internal/awsproto"
 )
 
@@ -33,7 +34,7 @@ func sidOf(raw json.RawMessage) string {
 // putPermission stores a statement on the bus policy. The policy is
 // returned by DescribeEventBus; cross-account enforcement comes later.
 func (a *API) putPermission(ctx context.Context, r *awsproto.Request, in *events.PutPermissionRequest) (any, error) {
-	s := awsapi.ScopeOf(r)
+	s := handler.ScopeOf(r)
 	name, err := busRef(s, in.EventBusName, "PutPermission")
 	if err != nil {
 		return nil, err
@@ -92,7 +93,7 @@ func (a *API) putPermission(ctx context.Context, r *awsproto.Request, in *events
 }
 
 func (a *API) removePermission(ctx context.Context, r *awsproto.Request, in *events.RemovePermissionRequest) (any, error) {
-	s := awsapi.ScopeOf(r)
+	s := handler.ScopeOf(r)
 	name, err := busRef(s, in.EventBusName, "RemovePermission")
 	if err != nil {
 		return nil, err

@@ -8,6 +8,7 @@ import (
 
 	"github.com/switchyard/switchyard/internal/awsapi"
 	"github.com/switchyard/switchyard/internal/awsapi/events"
+	"github.com/switchyard/switchyard/internal/awsapi/handler"
 	"github.com/switchyard/switchyard/internal/awsproto"
 	"github.com/switchyard/switchyard/internal/pattern"
 	"github.com/switchyard/switchyard/internal/schedexpr"
@@ -30,7 +31,7 @@ func PatternError(err error) error {
 }
 
 func (a *API) putRule(ctx context.Context, r *awsproto.Request, in *events.PutRuleRequest) (any, error) {
-	s := awsapi.ScopeOf(r)
+	s := handler.ScopeOf(r)
 	bus, err := busRef(s, in.EventBusName, "PutRule")
 	if err != nil {
 		return nil, err
@@ -102,7 +103,7 @@ func (a *API) rule(s Scope, bus, name string) (*Rule, error) {
 }
 
 func (a *API) deleteRule(ctx context.Context, r *awsproto.Request, in *events.DeleteRuleRequest) (any, error) {
-	s := awsapi.ScopeOf(r)
+	s := handler.ScopeOf(r)
 	bus, err := busRef(s, in.EventBusName, "DeleteRule")
 	if err != nil {
 		return nil, err
@@ -139,11 +140,11 @@ func ruleOut(r *Rule) events.Rule {
 }
 
 func (a *API) describeRule(ctx context.Context, r *awsproto.Request, in *events.DescribeRuleRequest) (any, error) {
-	bus, err := busRef(awsapi.ScopeOf(r), in.EventBusName, "DescribeRule")
+	bus, err := busRef(handler.ScopeOf(r), in.EventBusName, "DescribeRule")
 	if err != nil {
 		return nil, err
 	}
-	rule, err := a.rule(awsapi.ScopeOf(r), bus, awsapi.Value(in.Name))
+	rule, err := a.rule(handler.ScopeOf(r), bus, awsapi.Value(in.Name))
 	if err != nil {
 		return nil, err
 	}
@@ -156,7 +157,7 @@ func (a *API) describeRule(ctx context.Context, r *awsproto.Request, in *events.
 }
 
 func (a *API) listRules(ctx context.Context, r *awsproto.Request, in *events.ListRulesRequest) (any, error) {
-	s := awsapi.ScopeOf(r)
+	s := handler.ScopeOf(r)
 	bus, err := busRef(s, in.EventBusName, "ListRules")
 	if err != nil {
 		return nil, err
@@ -170,7 +171,7 @@ func (a *API) listRules(ctx context.Context, r *awsproto.Request, in *events.Lis
 			rules = append(rules, rule)
 		}
 	}
-	pg, next, err := awsapi.Page(rules, func(r *Rule) string { return r.Name }, in.NextToken, in.Limit, 100)
+	pg, next, err := handler.Page(rules, func(r *Rule) string { return r.Name }, in.NextToken, in.Limit, 100)
 	if err != nil {
 		return nil, err
 	}
@@ -182,7 +183,7 @@ func (a *API) listRules(ctx context.Context, r *awsproto.Request, in *events.Lis
 }
 
 func (a *API) setState(ctx context.Context, r *awsproto.Request, name, bus, state string) (any, error) {
-	s := awsapi.ScopeOf(r)
+	s := handler.ScopeOf(r)
 	if _, err := a.rule(s, bus, name); err != nil {
 		return nil, err
 	}
@@ -206,7 +207,7 @@ func (a *API) setState(ctx context.Context, r *awsproto.Request, name, bus, stat
 }
 
 func (a *API) enableRule(ctx context.Context, r *awsproto.Request, in *events.EnableRuleRequest) (any, error) {
-	bus, err := busRef(awsapi.ScopeOf(r), in.EventBusName, "EnableRule")
+	bus, err := busRef(handler.ScopeOf(r), in.EventBusName, "EnableRule")
 	if err != nil {
 		return nil, err
 	}
@@ -214,7 +215,7 @@ func (a *API) enableRule(ctx context.Context, r *awsproto.Request, in *events.En
 }
 
 func (a *API) disableRule(ctx context.Context, r *awsproto.Request, in *events.DisableRuleRequest) (any, error) {
-	bus, err := busRef(awsapi.ScopeOf(r), in.EventBusName, "DisableRule")
+	bus, err := busRef(handler.ScopeOf(r), in.EventBusName, "DisableRule")
 	if err != nil {
 		return nil, err
 	}
@@ -222,7 +223,7 @@ func (a *API) disableRule(ctx context.Context, r *awsproto.Request, in *events.D
 }
 
 func (a *API) listRuleNamesByTarget(ctx context.Context, r *awsproto.Request, in *events.ListRuleNamesByTargetRequest) (any, error) {
-	s := awsapi.ScopeOf(r)
+	s := handler.ScopeOf(r)
 	bus, err := busRef(s, in.EventBusName, "ListRuleNamesByTarget")
 	if err != nil {
 		return nil, err
@@ -239,7 +240,7 @@ func (a *API) listRuleNamesByTarget(ctx context.Context, r *awsproto.Request, in
 			}
 		}
 	}
-	pg, next, err := awsapi.Page(names, func(n string) string { return n }, in.NextToken, in.Limit, 100)
+	pg, next, err := handler.Page(names, func(n string) string { return n }, in.NextToken, in.Limit, 100)
 	if err != nil {
 		return nil, err
 	}

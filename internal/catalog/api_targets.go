@@ -8,6 +8,7 @@ import (
 
 	"github.com/switchyard/switchyard/internal/awsapi"
 	"github.com/switchyard/switchyard/internal/awsapi/events"
+	"github.com/switchyard/switchyard/internal/awsapi/handler"
 	"github.com/switchyard/switchyard/internal/awsproto"
 	"github.com/switchyard/switchyard/internal/transform"
 )
@@ -16,7 +17,7 @@ import (
 const MaxTargetsPerRule = 5
 
 func (a *API) putTargets(ctx context.Context, r *awsproto.Request, in *events.PutTargetsRequest) (any, error) {
-	s := awsapi.ScopeOf(r)
+	s := handler.ScopeOf(r)
 	bus, err := busRef(s, in.EventBusName, "PutTargets")
 	if err != nil {
 		return nil, err
@@ -65,7 +66,7 @@ func (a *API) putTargets(ctx context.Context, r *awsproto.Request, in *events.Pu
 }
 
 func (a *API) removeTargets(ctx context.Context, r *awsproto.Request, in *events.RemoveTargetsRequest) (any, error) {
-	s := awsapi.ScopeOf(r)
+	s := handler.ScopeOf(r)
 	bus, err := busRef(s, in.EventBusName, "RemoveTargets")
 	if err != nil {
 		return nil, err
@@ -91,11 +92,11 @@ func (a *API) removeTargets(ctx context.Context, r *awsproto.Request, in *events
 }
 
 func (a *API) listTargetsByRule(ctx context.Context, r *awsproto.Request, in *events.ListTargetsByRuleRequest) (any, error) {
-	bus, err := busRef(awsapi.ScopeOf(r), in.EventBusName, "ListTargetsByRule")
+	bus, err := busRef(handler.ScopeOf(r), in.EventBusName, "ListTargetsByRule")
 	if err != nil {
 		return nil, err
 	}
-	rule, err := a.rule(awsapi.ScopeOf(r), bus, awsapi.Value(in.Rule))
+	rule, err := a.rule(handler.ScopeOf(r), bus, awsapi.Value(in.Rule))
 	if err != nil {
 		return nil, err
 	}
@@ -109,7 +110,7 @@ func (a *API) listTargetsByRule(ctx context.Context, r *awsproto.Request, in *ev
 		}
 		return 0
 	})
-	pg, next, err := awsapi.Page(targets, func(t Target) string { return t.ID }, in.NextToken, in.Limit, 100)
+	pg, next, err := handler.Page(targets, func(t Target) string { return t.ID }, in.NextToken, in.Limit, 100)
 	if err != nil {
 		return nil, err
 	}

@@ -3,7 +3,7 @@ package connection
 import (
 	"net/url"
 
-	"github.com/switchyard/switchyard/internal/awsapi"
+	"github.com/switchyard/switchyard/internal/awsapi/handler"
 	"github.com/switchyard/switchyard/internal/awsproto"
 )
 
@@ -19,17 +19,17 @@ func NewAPI(c *Catalog) *API { return &API{conns: c} }
 // Operations returns the handlers this package implements, by name.
 func (a *API) Operations() map[string]awsproto.Operation {
 	return map[string]awsproto.Operation{
-		"CreateConnection":       awsapi.Handle(a.createConnection),
-		"DescribeConnection":     awsapi.Handle(a.describeConnection),
-		"UpdateConnection":       awsapi.Handle(a.updateConnection),
-		"DeleteConnection":       awsapi.Handle(a.deleteConnection),
-		"ListConnections":        awsapi.Handle(a.listConnections),
-		"DeauthorizeConnection":  awsapi.Handle(a.deauthorizeConnection),
-		"CreateApiDestination":   awsapi.Handle(a.createAPIDestination),
-		"DescribeApiDestination": awsapi.Handle(a.describeAPIDestination),
-		"UpdateApiDestination":   awsapi.Handle(a.updateAPIDestination),
-		"DeleteApiDestination":   awsapi.Handle(a.deleteAPIDestination),
-		"ListApiDestinations":    awsapi.Handle(a.listAPIDestinations),
+		"CreateConnection":       handler.Handle(a.createConnection),
+		"DescribeConnection":     handler.Handle(a.describeConnection),
+		"UpdateConnection":       handler.Handle(a.updateConnection),
+		"DeleteConnection":       handler.Handle(a.deleteConnection),
+		"ListConnections":        handler.Handle(a.listConnections),
+		"DeauthorizeConnection":  handler.Handle(a.deauthorizeConnection),
+		"CreateApiDestination":   handler.Handle(a.createAPIDestination),
+		"DescribeApiDestination": handler.Handle(a.describeAPIDestination),
+		"UpdateApiDestination":   handler.Handle(a.updateAPIDestination),
+		"DeleteApiDestination":   handler.Handle(a.deleteAPIDestination),
+		"ListApiDestinations":    handler.Handle(a.listAPIDestinations),
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/switchyard/switchyard/internal/awsapi"
 	"github.com/switchyard/switchyard/internal/awsapi/events"
+	"github.com/switchyard/switchyard/internal/awsapi/handler"
 	"github.com/switchyard/switchyard/internal/awsproto"
 	"github.com/switchyard/switchyard/internal/uuid"
 )
@@ -27,7 +28,7 @@ func (a *API) connectionFor(s Scope, arn, verb string) (*Connection, error) {
 }
 
 func (a *API) createAPIDestination(ctx context.Context, r *awsproto.Request, in *events.CreateApiDestinationRequest) (any, error) {
-	s, name := awsapi.ScopeOf(r), awsapi.Value(in.Name)
+	s, name := handler.ScopeOf(r), awsapi.Value(in.Name)
 	if !validEndpoint(awsapi.Value(in.InvocationEndpoint)) {
 		return nil, errAPIDestinationInvalid("create", "InvocationEndpoint", "Endpoint '"+awsapi.Value(in.InvocationEndpoint)+"' is invalid, please provide a valid HTTPS endpoint URL.")
 	}
@@ -66,7 +67,7 @@ func (a *API) apiDestinationOut(d *APIDestination) events.ApiDestination {
 }
 
 func (a *API) describeAPIDestination(ctx context.Context, r *awsproto.Request, in *events.DescribeApiDestinationRequest) (any, error) {
-	d, ok := a.conns.APIDestination(awsapi.ScopeOf(r), awsapi.Value(in.Name))
+	d, ok := a.conns.APIDestination(handler.ScopeOf(r), awsapi.Value(in.Name))
 	if !ok {
 		return nil, errAPIDestinationNotFound("describe", awsapi.Value(in.Name))
 	}
@@ -81,7 +82,7 @@ func (a *API) describeAPIDestination(ctx context.Context, r *awsproto.Request, i
 }
 
 func (a *API) updateAPIDestination(ctx context.Context, r *awsproto.Request, in *events.UpdateApiDestinationRequest) (any, error) {
-	s, name := awsapi.ScopeOf(r), awsapi.Value(in.Name)
+	s, name := handler.ScopeOf(r), awsapi.Value(in.Name)
 	if _, ok := a.conns.APIDestination(s, name); !ok {
 		return nil, errAPIDestinationNotFound("update", name)
 	}
@@ -127,7 +128,7 @@ func (a *API) updateAPIDestination(ctx context.Context, r *awsproto.Request, in 
 
 func (a *API) deleteAPIDestination(ctx context.Context, r *awsproto.Request, in *events.DeleteApiDestinationRequest) (any, error) {
 	name := awsapi.Value(in.Name)
-	err := a.conns.DeleteAPIDestination(ctx, awsapi.ScopeOf(r), name)
+	err := a.conns.DeleteAPIDestination(ctx, handler.ScopeOf(r), name)
 	if errors.Is(err, ErrNotFound) {
 		return nil, errAPIDestinationNotFound("delete", name)
 	}
@@ -139,7 +140,7 @@ func (a *API) deleteAPIDestination(ctx context.Context, r *awsproto.Request, in 
 
 func (a *API) listAPIDestinations(ctx context.Context, r *awsproto.Request, in *events.ListApiDestinationsRequest) (any, error) {
 	var ds []*APIDestination
-	for _, d := range a.conns.APIDestinations(awsapi.ScopeOf(r)) {
+	for _, d := range a.conns.APIDestinations(handler.ScopeOf(r)) {
 		if !strings.HasPrefix(d.Name, awsapi.Value(in.NamePrefix)) {
 			continue
 		}
@@ -148,7 +149,7 @@ func (a *API) listAPIDestinations(ctx context.Context, r *awsproto.Request, in *
 		}
 		ds = append(ds, d)
 	}
-	pg, next, err := awsapi.Page(ds, func(d *APIDestination) string { return d.Name }, in.NextToken, in.Limit, 100)
+	pg, next, err := handler.Page(ds, func(d *APIDestination) string { return d.Name }, in.NextToken, in.Limit, 100)
 	if err != nil {
 		return nil, err
 	}

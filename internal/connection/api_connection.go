@@ -9,6 +9,7 @@ import (
 
 	"github.com/switchyard/switchyard/internal/awsapi"
 	"github.com/switchyard/switchyard/internal/awsapi/events"
+	"github.com/switchyard/switchyard/internal/awsapi/handler"
 	"github.com/switchyard/switchyard/internal/awsproto"
 	"github.com/switchyard/switchyard/internal/uuid"
 )
@@ -37,7 +38,7 @@ func authorizedState(authType string) string {
 }
 
 func (a *API) createConnection(ctx context.Context, r *awsproto.Request, in *events.CreateConnectionRequest) (any, error) {
-	s := awsapi.ScopeOf(r)
+	s := handler.ScopeOf(r)
 	box, err := a.conns.SecretBox()
 	if err != nil {
 		return nil, err
@@ -107,7 +108,7 @@ func (a *API) createConnection(ctx context.Context, r *awsproto.Request, in *eve
 }
 
 func (a *API) describeConnection(ctx context.Context, r *awsproto.Request, in *events.DescribeConnectionRequest) (any, error) {
-	conn, ok := a.conns.Connection(awsapi.ScopeOf(r), awsapi.Value(in.Name))
+	conn, ok := a.conns.Connection(handler.ScopeOf(r), awsapi.Value(in.Name))
 	if !ok {
 		return nil, errConnectionNotFound("describe", awsapi.Value(in.Name))
 	}
@@ -156,7 +157,7 @@ func authOut(conn *Connection) *events.ConnectionAuthResponseParameters {
 }
 
 func (a *API) updateConnection(ctx context.Context, r *awsproto.Request, in *events.UpdateConnectionRequest) (any, error) {
-	s, name := awsapi.ScopeOf(r), awsapi.Value(in.Name)
+	s, name := handler.ScopeOf(r), awsapi.Value(in.Name)
 	if _, ok := a.conns.Connection(s, name); !ok {
 		return nil, errConnectionNotFound("update", name)
 	}
@@ -295,7 +296,7 @@ func (c *Connection) checkAuthShape(verb string) error {
 
 func (a *API) deleteConnection(ctx context.Context, r *awsproto.Request, in *events.DeleteConnectionRequest) (any, error) {
 	name := awsapi.Value(in.Name)
-	conn, err := a.conns.DeleteConnection(ctx, awsapi.ScopeOf(r), name)
+	conn, err := a.conns.DeleteConnection(ctx, handler.ScopeOf(r), name)
 	if errors.Is(err, ErrNotFound) {
 		return nil, errConnectionNotFound("delete", name)
 	}
@@ -311,7 +312,7 @@ func (a *API) deleteConnection(ctx context.Context, r *awsproto.Request, in *eve
 
 func (a *API) deauthorizeConnection(ctx context.Context, r *awsproto.Request, in *events.DeauthorizeConnectionRequest) (any, error) {
 	name := awsapi.Value(in.Name)
-	conn, err := a.conns.UpdateConnection(ctx, awsapi.ScopeOf(r), name, func(c *Connection) error {
+	conn, err := a.conns.UpdateConnection(ctx, handler.ScopeOf(r), name, func(c *Connection) error {
 		if b := c.Auth.Basic; b != nil {
 			b.Password = ""
 		}
@@ -346,7 +347,7 @@ func (a *API) deauthorizeConnection(ctx context.Context, r *awsproto.Request, in
 
 func (a *API) listConnections(ctx context.Context, r *awsproto.Request, in *events.ListConnectionsRequest) (any, error) {
 	var conns []*Connection
-	for _, c := range a.conns.Connections(awsapi.ScopeOf(r)) {
+	for _, c := range a.conns.Connections(handler.ScopeOf(r)) {
 		if !strings.HasPrefix(c.Name, awsapi.Value(in.NamePrefix)) {
 			continue
 		}
@@ -355,7 +356,7 @@ func (a *API) listConnections(ctx context.Context, r *awsproto.Request, in *even
 		}
 		conns = append(conns, c)
 	}
-	pg, next, err := awsapi.Page(conns, func(c *Connection) string { return c.Name }, in.NextToken, in.Limit, 100)
+	pg, next, err := handler.Page(conns, func(c *Connection) string { return c.Name }, in.NextToken, in.Limit, 100)
 	if err != nil {
 		return nil, err
 	}

@@ -5,12 +5,13 @@ import (
 
 	"github.com/switchyard/switchyard/internal/awsapi"
 	"github.com/switchyard/switchyard/internal/awsapi/events"
+	"github.com/switchyard/switchyard/internal/awsapi/handler"
 	"github.com/switchyard/switchyard/internal/awsproto"
 )
 
 // Operations returns the PutEvents handler.
 func (in *Ingester) Operations() map[string]awsproto.Operation {
-	return map[string]awsproto.Operation{"PutEvents": awsapi.Handle(in.putEvents)}
+	return map[string]awsproto.Operation{"PutEvents": handler.Handle(in.putEvents)}
 }
 
 func (in *Ingester) putEvents(ctx context.Context, r *awsproto.Request, req *events.PutEventsRequest) (any, error) {
@@ -25,7 +26,7 @@ func (in *Ingester) putEvents(ctx context.Context, r *awsproto.Request, req *eve
 			entries[i].Time = &t
 		}
 	}
-	results, err := in.Put(ctx, awsapi.ScopeOf(r), entries)
+	results, err := in.Put(ctx, handler.ScopeOf(r), entries)
 	if err != nil {
 		return nil, err
 	}

@@ -1,9 +1,10 @@
-package awsapi
+package handler
 
 import (
 	"encoding/base64"
 	"sort"
 
+	"github.com/switchyard/switchyard/internal/awsapi"
 	"github.com/switchyard/switchyard/internal/awsproto"
 )
 
@@ -14,7 +15,7 @@ import (
 // callers, and still valid when items are added or removed between pages.
 func Page[T any](items []T, name func(T) string, token *string, limit *int32, defaultLimit int) ([]T, *string, error) {
 	start := 0
-	if t := Value(token); t != "" {
+	if t := awsapi.Value(token); t != "" {
 		raw, err := base64.RawURLEncoding.DecodeString(t)
 		if err != nil {
 			return nil, nil, awsproto.Errorf("ValidationException", "The provided NextToken is not valid.")
@@ -29,7 +30,7 @@ func Page[T any](items []T, name func(T) string, token *string, limit *int32, de
 	end := min(start+n, len(items))
 	var next *string
 	if end < len(items) {
-		next = Ptr(base64.RawURLEncoding.EncodeToString([]byte(name(items[end-1]))))
+		next = awsapi.Ptr(base64.RawURLEncoding.EncodeToString([]byte(name(items[end-1]))))
 	}
 	return items[start:end], next, nil
 }

@@ -1,4 +1,4 @@
-package awsapi
+package handler
 
 import (
 	"context"
@@ -7,12 +7,9 @@ import (
 	"strings"
 
 	"github.com/switchyard/switchyard/internal/arn"
+	"github.com/switchyard/switchyard/internal/awsapi"
 	"github.com/switchyard/switchyard/internal/awsproto"
 )
-
-// The API plumbing the EventBridge handlers share (catalog, connection,
-// archive, ingest): decoding and validating a request, the caller's scope,
-// the scope check on resource ARNs, and pagination (page.go).
 
 // Handle adapts a typed handler to an awsproto.Operation: it decodes the
 // request, validates it against the service model (AWS's
@@ -20,7 +17,7 @@ import (
 // caller's scope (CheckArnScope), and calls fn.
 func Handle[In any, PIn interface {
 	*In
-	Input
+	awsapi.Input
 }](fn func(ctx context.Context, r *awsproto.Request, in PIn) (any, error)) awsproto.Operation {
 	return func(ctx context.Context, r *awsproto.Request) (any, error) {
 		in := PIn(new(In))
@@ -40,7 +37,7 @@ func Handle[In any, PIn interface {
 // validationException turns a model validation failure into AWS's
 // ValidationException.
 func validationException(err error) error {
-	var ve *ValidationError
+	var ve *awsapi.ValidationError
 	if errors.As(err, &ve) {
 		return &awsproto.Error{Code: "ValidationException", Message: ve.Error()}
 	}

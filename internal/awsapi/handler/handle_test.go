@@ -1,4 +1,4 @@
-package awsapi_test
+package handler_test
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"github.com/switchyard/switchyard/internal/arn"
 	"github.com/switchyard/switchyard/internal/awsapi"
 	"github.com/switchyard/switchyard/internal/awsapi/events"
+	"github.com/switchyard/switchyard/internal/awsapi/handler"
 	"github.com/switchyard/switchyard/internal/awsproto"
 )
 
@@ -33,8 +34,8 @@ func code(err error) string {
 func TestHandle(t *testing.T) {
 	var got *events.DescribeEventBusRequest
 	var scope arn.Scope
-	op := awsapi.Handle(func(ctx context.Context, r *awsproto.Request, in *events.DescribeEventBusRequest) (any, error) {
-		got, scope = in, awsapi.ScopeOf(r)
+	op := handler.Handle(func(ctx context.Context, r *awsproto.Request, in *events.DescribeEventBusRequest) (any, error) {
+		got, scope = in, handler.ScopeOf(r)
 		return "ok", nil
 	})
 	for _, tc := range []struct {
@@ -80,7 +81,7 @@ func TestCheckArnScope(t *testing.T) {
 		{"other members", &struct{ RoleArn *string }{awsapi.Ptr("arn:aws:iam::1:role/x")}, ""},
 		{"not a struct", awsapi.Ptr("arn:aws:events:eu-west-1:1:event-bus/b"), ""},
 	} {
-		if got := code(awsapi.CheckArnScope(r, tc.in)); got != tc.want {
+		if got := code(handler.CheckArnScope(r, tc.in)); got != tc.want {
 			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
 		}
 	}
@@ -92,7 +93,7 @@ func TestPage(t *testing.T) {
 	var all []string
 	var token *string
 	for pages := 0; ; pages++ {
-		pg, next, err := awsapi.Page(items, id, token, awsapi.Ptr(int32(2)), 100)
+		pg, next, err := handler.Page(items, id, token, awsapi.Ptr(int32(2)), 100)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -109,8 +110,8 @@ func TestPage(t *testing.T) {
 		t.Errorf("paged %v", all)
 	}
 	// A token stays valid when the item it names goes.
-	_, next, _ := awsapi.Page(items, id, nil, awsapi.Ptr(int32(2)), 100)
-	pg, _, err := awsapi.Page([]string{"a", "c", "d"}, id, next, nil, 100)
+	_, next, _ := handler.Page(items, id, nil, awsapi.Ptr(int32(2)), 100)
+	pg, _, err := handler.Page([]string{"a", "c", "d"}, id, next, nil, 100)
 	if err != nil || !slices.Equal(pg, []string{"c", "d"}) {
 		t.Errorf("after a removal: %v %v", pg, err)
 	}
@@ -118,11 +119,11 @@ func TestPage(t *testing.T) {
 		limit *int32
 		want  int
 	}{{nil, 3}, {awsapi.Ptr(int32(0)), 3}, {awsapi.Ptr(int32(10)), 5}} {
-		if pg, _, _ := awsapi.Page(items, id, nil, tc.limit, 3); len(pg) != tc.want {
+		if pg, _, _ := handler.Page(items, id, nil, tc.limit, 3); len(pg) != tc.want {
 			t.Errorf("limit %v: %d items, want %d", tc.limit, len(pg), tc.want)
 		}
 	}
-	if _, _, err := awsapi.Page(items, id, awsapi.Ptr("!!"), nil, 3); code(err) != "ValidationException: The provided NextToken is not valid." {
+	if _, _, err := handler.Page(items, id, awsapi.Ptr("!!"), nil, 3); code(err) != "ValidationException: The provided NextToken is not valid." {
 		t.Errorf("bad token: %v", err)
 	}
 }
