@@ -59,5 +59,3 @@ func validEndpoint(s string) bool {
 	u, err := url.Parse(s)
 	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" && u.User == nil && u.Fragment == ""
 }
-
-func boolVal(p *bool) bool { return p != nil && *p }

@@ -22,13 +22,13 @@ func sealParams(box *SecretBox, arn string, in *events.ConnectionHttpParameters)
 		return Param{Key: key, Value: value}
 	}
 	for _, p := range in.HeaderParameters {
-		out.Headers = append(out.Headers, seal(awsapi.Value(p.Key), awsapi.Value(p.Value), boolVal(p.IsValueSecret)))
+		out.Headers = append(out.Headers, seal(awsapi.Value(p.Key), awsapi.Value(p.Value), awsapi.Value(p.IsValueSecret)))
 	}
 	for _, p := range in.QueryStringParameters {
-		out.Query = append(out.Query, seal(awsapi.Value(p.Key), awsapi.Value(p.Value), boolVal(p.IsValueSecret)))
+		out.Query = append(out.Query, seal(awsapi.Value(p.Key), awsapi.Value(p.Value), awsapi.Value(p.IsValueSecret)))
 	}
 	for _, p := range in.BodyParameters {
-		out.Body = append(out.Body, seal(awsapi.Value(p.Key), awsapi.Value(p.Value), boolVal(p.IsValueSecret)))
+		out.Body = append(out.Body, seal(awsapi.Value(p.Key), awsapi.Value(p.Value), awsapi.Value(p.IsValueSecret)))
 	}
 	return out
 }
