@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/nats-io/nats.go"
 )
@@ -47,6 +48,12 @@ func (k *KV) lastRevisionOf(ctx context.Context, filters []string) (uint64, erro
 	if err != nil {
 		return 0, err
 	}
+	if _, ok := ctx.Deadline(); !ok {
+		// As the jetstream client bounds its API requests.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, apiTimeout)
+		defer cancel()
+	}
 	stream, prefix := "KV_"+k.kv.Bucket(), "$KV."+k.kv.Bucket()+"."
 	var last uint64
 	for _, f := range filters {
@@ -61,6 +68,10 @@ func (k *KV) lastRevisionOf(ctx context.Context, filters []string) (uint64, erro
 	}
 	return last, nil
 }
+
+// apiTimeout bounds a JetStream API request made with a context that has
+// no deadline of its own.
+const apiTimeout = 5 * time.Second
 
 // RecordKey returns the key of a record of an account and region,
 // kind.account.region.name[.name...], with each name base64url-encoded
