@@ -2,14 +2,11 @@ package archive
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
-	"sort"
 	"strings"
-	"time"
 
 	"github.com/switchyard/switchyard/internal/arn"
-	"github.com/switchyard/switchyard/internal/awsapi"
+	"github.com/switchyard/switchyard/internal/awsapi/handler"
 	"github.com/switchyard/switchyard/internal/awsproto"
 	"github.com/switchyard/switchyard/internal/catalog"
 	"github.com/switchyard/switchyard/internal/store"
@@ -18,15 +15,15 @@ import (
 // Operations returns the archive and replay API handlers by name.
 func (a *Archives) Operations() map[string]awsproto.Operation {
 	return map[string]awsproto.Operation{
-		"CreateArchive":   catalog.Handle(a.createArchive),
-		"DescribeArchive": catalog.Handle(a.describeArchive),
-		"UpdateArchive":   catalog.Handle(a.updateArchive),
-		"DeleteArchive":   catalog.Handle(a.deleteArchive),
-		"ListArchives":    catalog.Handle(a.listArchives),
-		"StartReplay":     catalog.Handle(a.startReplay),
-		"DescribeReplay":  catalog.Handle(a.describeReplay),
-		"ListReplays":     catalog.Handle(a.listReplays),
-		"CancelReplay":    catalog.Handle(a.cancelReplay),
+		"CreateArchive":   handler.Handle(a.createArchive),
+		"DescribeArchive": handler.Handle(a.describeArchive),
+		"UpdateArchive":   handler.Handle(a.updateArchive),
+		"DeleteArchive":   handler.Handle(a.deleteArchive),
+		"ListArchives":    handler.Handle(a.listArchives),
+		"StartReplay":     handler.Handle(a.startReplay),
+		"DescribeReplay":  handler.Handle(a.describeReplay),
+		"ListReplays":     handler.Handle(a.listReplays),
+		"CancelReplay":    handler.Handle(a.cancelReplay),
 	}
 }
 
@@ -120,29 +117,6 @@ func ruleName(v string) string {
 	return v
 }
 
-func str(p *string) string {
-	if p == nil {
-		return ""
-	}
-	return *p
-}
-
-func ptr[T any](v T) *T { return &v }
-
-func optional(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
-func ts(t time.Time) *awsapi.Timestamp {
-	if t.IsZero() {
-		return nil
-	}
-	return &awsapi.Timestamp{Time: t}
-}
-
 // update stores a record with compare-and-set on rev (0: create) and waits
 // until this node has applied it.
 func (a *Archives) update(ctx context.Context, key string, data []byte, rev uint64) (uint64, error) {
@@ -189,28 +163,4 @@ func (a *Archives) retry(ctx context.Context, resource, name string, write func(
 		return awsproto.Errorf("ConcurrentModificationException", "%s %s was modified concurrently; retry.", resource, name)
 	}
 	return err
-}
-
-// page slices a list sorted by name for NextToken/Limit pagination, as the
-// catalog does: the token is the last name returned, opaque to callers.
-func page[T any](items []T, name func(T) string, token *string, limit *int32, defaultLimit int) ([]T, *string, error) {
-	start := 0
-	if t := str(token); t != "" {
-		raw, err := base64.RawURLEncoding.DecodeString(t)
-		if err != nil {
-			return nil, nil, awsproto.Errorf("ValidationException", "The provided NextToken is not valid.")
-		}
-		after := string(raw)
-		start = sort.Search(len(items), func(i int) bool { return name(items[i]) > after })
-	}
-	n := defaultLimit
-	if limit != nil && *limit > 0 {
-		n = int(*limit)
-	}
-	end := min(start+n, len(items))
-	var next *string
-	if end < len(items) {
-		next = ptr(base64.RawURLEncoding.EncodeToString([]byte(name(items[end-1]))))
-	}
-	return items[start:end], next, nil
 }

@@ -7,7 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/switchyard/switchyard/internal/awsapi"
 	"github.com/switchyard/switchyard/internal/awsapi/events"
+	"github.com/switchyard/switchyard/internal/awsapi/handler"
 	"github.com/switchyard/switchyard/internal/awsproto"
 	"github.com/switchyard/switchyard/internal/catalog"
 	"github.com/switchyard/switchyard/internal/pattern"
@@ -41,15 +43,15 @@ func (a *Archives) streamConfig(ar *Archive) store.StreamConfig {
 }
 
 func (a *Archives) createArchive(ctx context.Context, r *awsproto.Request, in *events.CreateArchiveRequest) (any, error) {
-	s := catalog.ScopeOf(r)
-	name := str(in.ArchiveName)
-	bus, isBus, found, err := a.busOf(ctx, s, str(in.EventSourceArn))
+	s := handler.ScopeOf(r)
+	name := awsapi.Value(in.ArchiveName)
+	bus, isBus, found, err := a.busOf(ctx, s, awsapi.Value(in.EventSourceArn))
 	if err != nil {
 		return nil, err
 	}
 	if !isBus || !found {
 		if !isBus {
-			bus = str(in.EventSourceArn)
+			bus = awsapi.Value(in.EventSourceArn)
 		}
 		return nil, errBusNotFound(bus)
 	}
@@ -60,9 +62,9 @@ func (a *Archives) createArchive(ctx context.Context, r *awsproto.Request, in *e
 		return nil, errArchiveExists(name)
 	}
 	ar := &Archive{
-		Scope: s, Name: name, ID: newID(), Bus: bus, Description: str(in.Description),
-		Pattern: str(in.EventPattern), RetentionDays: in.RetentionDays,
-		KmsKeyIdentifier: str(in.KmsKeyIdentifier), State: StateCreating, Created: time.Now().UTC(),
+		Scope: s, Name: name, ID: newID(), Bus: bus, Description: awsapi.Value(in.Description),
+		Pattern: awsapi.Value(in.EventPattern), RetentionDays: in.RetentionDays,
+		KmsKeyIdentifier: awsapi.Value(in.KmsKeyIdentifier), State: StateCreating, Created: time.Now().UTC(),
 	}
 	// The record is written first (CREATING), then the stream, then the
 	// record again (ENABLED): the router archives into the stream only
@@ -80,8 +82,8 @@ func (a *Archives) createArchive(ctx context.Context, r *awsproto.Request, in *e
 		return nil, err
 	}
 	return &events.CreateArchiveResponse{
-		ArchiveArn: ptr(ar.Arn()), State: ptr(events.ArchiveState(ar.State)),
-		StateReason: optional(ar.StateReason), CreationTime: ts(ar.Created),
+		ArchiveArn: awsapi.Ptr(ar.Arn()), State: awsapi.Ptr(events.ArchiveState(ar.State)),
+		StateReason: awsapi.Optional(ar.StateReason), CreationTime: awsapi.OptionalTimestamp(ar.Created),
 	}, nil
 }
 
@@ -169,16 +171,16 @@ func (a *Archives) Reconcile(ctx context.Context) {
 }
 
 func (a *Archives) describeArchive(ctx context.Context, r *awsproto.Request, in *events.DescribeArchiveRequest) (any, error) {
-	s := catalog.ScopeOf(r)
-	ar, _, ok := a.Archive(s, str(in.ArchiveName))
+	s := handler.ScopeOf(r)
+	ar, _, ok := a.Archive(s, awsapi.Value(in.ArchiveName))
 	if !ok {
-		return nil, errArchiveNotFound(str(in.ArchiveName))
+		return nil, errArchiveNotFound(awsapi.Value(in.ArchiveName))
 	}
 	o := a.archiveOut(ctx, ar)
 	return &events.DescribeArchiveResponse{
-		ArchiveArn: ptr(ar.Arn()), ArchiveName: o.ArchiveName, EventSourceArn: o.EventSourceArn,
-		Description: optional(ar.Description), EventPattern: optional(ar.Pattern),
-		State: o.State, StateReason: o.StateReason, KmsKeyIdentifier: optional(ar.KmsKeyIdentifier),
+		ArchiveArn: awsapi.Ptr(ar.Arn()), ArchiveName: o.ArchiveName, EventSourceArn: o.EventSourceArn,
+		Description: awsapi.Optional(ar.Description), EventPattern: awsapi.Optional(ar.Pattern),
+		State: o.State, StateReason: o.StateReason, KmsKeyIdentifier: awsapi.Optional(ar.KmsKeyIdentifier),
 		RetentionDays: o.RetentionDays, SizeBytes: o.SizeBytes, EventCount: o.EventCount,
 		CreationTime: o.CreationTime,
 	}, nil
@@ -195,15 +197,15 @@ func (a *Archives) archiveOut(ctx context.Context, ar *Archive) events.Archive {
 		}
 	}
 	return events.Archive{
-		ArchiveName: ptr(ar.Name), EventSourceArn: ptr(catalog.BusArn(ar.Scope, ar.Bus)),
-		State: ptr(events.ArchiveState(state)), StateReason: optional(reason),
-		RetentionDays: ar.RetentionDays, SizeBytes: &size, EventCount: &count, CreationTime: ts(ar.Created),
+		ArchiveName: awsapi.Ptr(ar.Name), EventSourceArn: awsapi.Ptr(catalog.BusArn(ar.Scope, ar.Bus)),
+		State: awsapi.Ptr(events.ArchiveState(state)), StateReason: awsapi.Optional(reason),
+		RetentionDays: ar.RetentionDays, SizeBytes: &size, EventCount: &count, CreationTime: awsapi.OptionalTimestamp(ar.Created),
 	}
 }
 
 func (a *Archives) updateArchive(ctx context.Context, r *awsproto.Request, in *events.UpdateArchiveRequest) (any, error) {
-	s := catalog.ScopeOf(r)
-	name := str(in.ArchiveName)
+	s := handler.ScopeOf(r)
+	name := awsapi.Value(in.ArchiveName)
 	if in.EventPattern == nil && in.RetentionDays == nil && in.Description == nil && in.KmsKeyIdentifier == nil {
 		return nil, errUpdateNothing
 	}
@@ -252,14 +254,14 @@ func (a *Archives) updateArchive(ctx context.Context, r *awsproto.Request, in *e
 		return nil, err
 	}
 	return &events.UpdateArchiveResponse{
-		ArchiveArn: ptr(final.Arn()), State: ptr(events.ArchiveState(final.State)),
-		StateReason: optional(final.StateReason), CreationTime: ts(final.Created),
+		ArchiveArn: awsapi.Ptr(final.Arn()), State: awsapi.Ptr(events.ArchiveState(final.State)),
+		StateReason: awsapi.Optional(final.StateReason), CreationTime: awsapi.OptionalTimestamp(final.Created),
 	}, nil
 }
 
 func (a *Archives) deleteArchive(ctx context.Context, r *awsproto.Request, in *events.DeleteArchiveRequest) (any, error) {
-	s := catalog.ScopeOf(r)
-	name := str(in.ArchiveName)
+	s := handler.ScopeOf(r)
+	name := awsapi.Value(in.ArchiveName)
 	ar, rev, ok := a.Archive(s, name)
 	if !ok {
 		return nil, errArchiveNotFound(name)
@@ -353,9 +355,9 @@ func (a *Archives) sweep(ctx context.Context, now time.Time) {
 }
 
 func (a *Archives) listArchives(ctx context.Context, r *awsproto.Request, in *events.ListArchivesRequest) (any, error) {
-	s := catalog.ScopeOf(r)
+	s := handler.ScopeOf(r)
 	bus := ""
-	if src := str(in.EventSourceArn); src != "" {
+	if src := awsapi.Value(in.EventSourceArn); src != "" {
 		name, isBus, found, err := a.busOf(ctx, s, src)
 		if err != nil {
 			return nil, err
@@ -370,7 +372,7 @@ func (a *Archives) listArchives(ctx context.Context, r *awsproto.Request, in *ev
 	}
 	var list []*Archive
 	for _, ar := range a.List(s) {
-		if !strings.HasPrefix(ar.Name, str(in.NamePrefix)) || (bus != "" && ar.Bus != bus) {
+		if !strings.HasPrefix(ar.Name, awsapi.Value(in.NamePrefix)) || (bus != "" && ar.Bus != bus) {
 			continue
 		}
 		list = append(list, ar)
@@ -384,7 +386,7 @@ func (a *Archives) listArchives(ctx context.Context, r *awsproto.Request, in *ev
 		}
 		rendered = append(rendered, o)
 	}
-	pg, next, err := page(rendered, func(o events.Archive) string { return *o.ArchiveName }, in.NextToken, in.Limit, 100)
+	pg, next, err := handler.Page(rendered, func(o events.Archive) string { return *o.ArchiveName }, in.NextToken, in.Limit, 100)
 	if err != nil {
 		return nil, err
 	}

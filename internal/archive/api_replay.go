@@ -7,7 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/switchyard/switchyard/internal/awsapi"
 	"github.com/switchyard/switchyard/internal/awsapi/events"
+	"github.com/switchyard/switchyard/internal/awsapi/handler"
 	"github.com/switchyard/switchyard/internal/awsproto"
 	"github.com/switchyard/switchyard/internal/catalog"
 	"github.com/switchyard/switchyard/internal/store"
@@ -140,21 +142,21 @@ func (a *Archives) admitReplay(ctx context.Context, s catalog.Scope, name string
 }
 
 func (a *Archives) startReplay(ctx context.Context, r *awsproto.Request, in *events.StartReplayRequest) (any, error) {
-	rec, err := a.StartReplay(ctx, catalog.ScopeOf(r), StartInput{
-		Name: str(in.ReplayName), Description: str(in.Description), Archive: str(in.EventSourceArn),
+	rec, err := a.StartReplay(ctx, handler.ScopeOf(r), StartInput{
+		Name: awsapi.Value(in.ReplayName), Description: awsapi.Value(in.Description), Archive: awsapi.Value(in.EventSourceArn),
 		Start: in.EventStartTime.Time, End: in.EventEndTime.Time,
-		Destination: str(in.Destination.Arn), FilterArns: in.Destination.FilterArns,
+		Destination: awsapi.Value(in.Destination.Arn), FilterArns: in.Destination.FilterArns,
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &events.StartReplayResponse{
-		ReplayArn: ptr(rec.Arn()), State: ptr(events.ReplayState(rec.State)), ReplayStartTime: ts(rec.ReplayStart),
+		ReplayArn: awsapi.Ptr(rec.Arn()), State: awsapi.Ptr(events.ReplayState(rec.State)), ReplayStartTime: awsapi.OptionalTimestamp(rec.ReplayStart),
 	}, nil
 }
 
 func destinationOut(r *Replay) *events.ReplayDestination {
-	d := &events.ReplayDestination{Arn: ptr(r.DestinationArn)}
+	d := &events.ReplayDestination{Arn: awsapi.Ptr(r.DestinationArn)}
 	if len(r.FilterArns) > 0 {
 		d.FilterArns = r.FilterArns
 	}
@@ -162,35 +164,35 @@ func destinationOut(r *Replay) *events.ReplayDestination {
 }
 
 func (a *Archives) describeReplay(ctx context.Context, r *awsproto.Request, in *events.DescribeReplayRequest) (any, error) {
-	rec, _, ok := a.Replay(catalog.ScopeOf(r), str(in.ReplayName))
+	rec, _, ok := a.Replay(handler.ScopeOf(r), awsapi.Value(in.ReplayName))
 	if !ok {
-		return nil, errReplayNotFound(str(in.ReplayName))
+		return nil, errReplayNotFound(awsapi.Value(in.ReplayName))
 	}
 	return &events.DescribeReplayResponse{
-		ReplayName: ptr(rec.Name), ReplayArn: ptr(rec.Arn()), Description: optional(rec.Description),
-		State: ptr(events.ReplayState(rec.State)), StateReason: optional(rec.StateReason),
-		EventSourceArn: ptr(ArchiveArn(rec.Scope, rec.Archive)), Destination: destinationOut(rec),
-		EventStartTime: ts(rec.Start), EventEndTime: ts(rec.End), EventLastReplayedTime: ts(rec.LastReplayed),
-		ReplayStartTime: ts(rec.ReplayStart), ReplayEndTime: ts(rec.ReplayEnd),
+		ReplayName: awsapi.Ptr(rec.Name), ReplayArn: awsapi.Ptr(rec.Arn()), Description: awsapi.Optional(rec.Description),
+		State: awsapi.Ptr(events.ReplayState(rec.State)), StateReason: awsapi.Optional(rec.StateReason),
+		EventSourceArn: awsapi.Ptr(ArchiveArn(rec.Scope, rec.Archive)), Destination: destinationOut(rec),
+		EventStartTime: awsapi.OptionalTimestamp(rec.Start), EventEndTime: awsapi.OptionalTimestamp(rec.End), EventLastReplayedTime: awsapi.OptionalTimestamp(rec.LastReplayed),
+		ReplayStartTime: awsapi.OptionalTimestamp(rec.ReplayStart), ReplayEndTime: awsapi.OptionalTimestamp(rec.ReplayEnd),
 	}, nil
 }
 
 func (a *Archives) listReplays(ctx context.Context, r *awsproto.Request, in *events.ListReplaysRequest) (any, error) {
-	s := catalog.ScopeOf(r)
+	s := handler.ScopeOf(r)
 	var list []events.Replay
 	for _, rec := range a.Replays(s) {
 		arn := ArchiveArn(rec.Scope, rec.Archive)
-		if !strings.HasPrefix(rec.Name, str(in.NamePrefix)) || (in.State != nil && string(*in.State) != rec.State) ||
+		if !strings.HasPrefix(rec.Name, awsapi.Value(in.NamePrefix)) || (in.State != nil && string(*in.State) != rec.State) ||
 			(in.EventSourceArn != nil && *in.EventSourceArn != arn) {
 			continue
 		}
 		list = append(list, events.Replay{
-			ReplayName: ptr(rec.Name), EventSourceArn: ptr(arn), State: ptr(events.ReplayState(rec.State)),
-			StateReason: optional(rec.StateReason), EventStartTime: ts(rec.Start), EventEndTime: ts(rec.End),
-			EventLastReplayedTime: ts(rec.LastReplayed), ReplayStartTime: ts(rec.ReplayStart), ReplayEndTime: ts(rec.ReplayEnd),
+			ReplayName: awsapi.Ptr(rec.Name), EventSourceArn: awsapi.Ptr(arn), State: awsapi.Ptr(events.ReplayState(rec.State)),
+			StateReason: awsapi.Optional(rec.StateReason), EventStartTime: awsapi.OptionalTimestamp(rec.Start), EventEndTime: awsapi.OptionalTimestamp(rec.End),
+			EventLastReplayedTime: awsapi.OptionalTimestamp(rec.LastReplayed), ReplayStartTime: awsapi.OptionalTimestamp(rec.ReplayStart), ReplayEndTime: awsapi.OptionalTimestamp(rec.ReplayEnd),
 		})
 	}
-	pg, next, err := page(list, func(r events.Replay) string { return *r.ReplayName }, in.NextToken, in.Limit, 100)
+	pg, next, err := handler.Page(list, func(r events.Replay) string { return *r.ReplayName }, in.NextToken, in.Limit, 100)
 	if err != nil {
 		return nil, err
 	}
@@ -222,9 +224,9 @@ func (a *Archives) CancelReplay(ctx context.Context, s catalog.Scope, name strin
 }
 
 func (a *Archives) cancelReplay(ctx context.Context, r *awsproto.Request, in *events.CancelReplayRequest) (any, error) {
-	rec, err := a.CancelReplay(ctx, catalog.ScopeOf(r), str(in.ReplayName))
+	rec, err := a.CancelReplay(ctx, handler.ScopeOf(r), awsapi.Value(in.ReplayName))
 	if err != nil {
 		return nil, err
 	}
-	return &events.CancelReplayResponse{ReplayArn: ptr(rec.Arn()), State: ptr(events.ReplayState(rec.State))}, nil
+	return &events.CancelReplayResponse{ReplayArn: awsapi.Ptr(rec.Arn()), State: awsapi.Ptr(events.ReplayState(rec.State))}, nil
 }

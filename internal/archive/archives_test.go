@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/switchyard/switchyard/internal/awsapi"
 	"github.com/switchyard/switchyard/internal/awsapi/events"
 	"github.com/switchyard/switchyard/internal/awsproto"
 	"github.com/switchyard/switchyard/internal/catalog"
@@ -49,7 +50,7 @@ func open(t testing.TB, o Options) *fixture {
 
 func (f *fixture) create(t testing.TB, name, pattern string, days int32) *Archive {
 	t.Helper()
-	in := &events.CreateArchiveRequest{ArchiveName: &name, EventSourceArn: ptr(catalog.BusArn(scope(), "shop")), RetentionDays: &days}
+	in := &events.CreateArchiveRequest{ArchiveName: &name, EventSourceArn: awsapi.Ptr(catalog.BusArn(scope(), "shop")), RetentionDays: &days}
 	if pattern != "" {
 		in.EventPattern = &pattern
 	}
@@ -256,7 +257,7 @@ func TestRetention(t *testing.T) {
 	}
 	// Lengthening the retention keeps what is there.
 	days := int32(30)
-	if _, err := f.a.updateArchive(ctx, f.req, &events.UpdateArchiveRequest{ArchiveName: ptr("short"), RetentionDays: &days}); err != nil {
+	if _, err := f.a.updateArchive(ctx, f.req, &events.UpdateArchiveRequest{ArchiveName: awsapi.Ptr("short"), RetentionDays: &days}); err != nil {
 		t.Fatal(err)
 	}
 	if ar, _, _ := f.a.Archive(scope(), "short"); ar.State != StateEnabled || *ar.RetentionDays != 30 {

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/switchyard/switchyard/internal/awsapi"
 	"github.com/switchyard/switchyard/internal/awsapi/events"
 	"github.com/switchyard/switchyard/internal/awsproto"
 	"github.com/switchyard/switchyard/internal/catalog"
@@ -66,7 +67,7 @@ func TestDeleteArchiveLeavesNoStream(t *testing.T) {
 	// A complete deletion: the stream goes at once, the drop record at
 	// the first sweep after the grace period.
 	ar := f.create(t, "done", "", 0)
-	if _, err := f.a.deleteArchive(ctx, f.req, &events.DeleteArchiveRequest{ArchiveName: ptr("done")}); err != nil {
+	if _, err := f.a.deleteArchive(ctx, f.req, &events.DeleteArchiveRequest{ArchiveName: awsapi.Ptr("done")}); err != nil {
 		t.Fatal(err)
 	}
 	if f.streamExists(t, ar) {
@@ -123,7 +124,7 @@ func TestDeleteArchiveLeavesNoStream(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.a.deleteArchive(ctx, f.req, &events.DeleteArchiveRequest{ArchiveName: ptr("racing")}); err != nil {
+	if _, err := f.a.deleteArchive(ctx, f.req, &events.DeleteArchiveRequest{ArchiveName: awsapi.Ptr("racing")}); err != nil {
 		t.Fatal(err)
 	}
 	_, _, err = f.a.finishArchive(ctx, racing, rev, StateCreateFailed)

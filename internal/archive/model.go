@@ -2,13 +2,12 @@ package archive
 
 import (
 	"crypto/rand"
-	"encoding/base64"
 	"encoding/hex"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/switchyard/switchyard/internal/catalog"
+	"github.com/switchyard/switchyard/internal/store"
 )
 
 // Bucket is the key-value bucket holding archive and replay records.
@@ -150,7 +149,8 @@ type admitted struct {
 	Pending map[string]time.Time `json:"pending"`
 }
 
-// Kinds of key in the bucket: kind.<account>.<region>.<base64 name>.
+// Kinds of key in the bucket: kind.<account>.<region>.<name> (see
+// store.RecordKey).
 const (
 	kindArchive  = "archive"
 	kindReplay   = "replay"
@@ -160,10 +160,8 @@ const (
 
 const admittedName = "replays"
 
-func enc(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
-
 func recordKey(kind string, s catalog.Scope, name string) string {
-	return kind + "." + s.Account + "." + s.Region + "." + enc(name)
+	return store.RecordKey(kind, s.Account, s.Region, name)
 }
 
 func archiveKey(s catalog.Scope, name string) string { return recordKey(kindArchive, s, name) }
@@ -176,15 +174,15 @@ func admittedKey(s catalog.Scope) string { return recordKey(kindAdmitted, s, adm
 
 // parseKey splits a key into kind, scope and name.
 func parseKey(key string) (kind string, s catalog.Scope, name string, err error) {
-	parts := strings.Split(key, ".")
-	if len(parts) != 4 {
-		return "", s, "", fmt.Errorf("archive: bad key %q", key)
+	var names []string
+	kind, s.Account, s.Region, names, err = store.SplitRecordKey(key)
+	if err == nil && len(names) != 1 {
+		err = fmt.Errorf("archive: bad key %q", key)
 	}
-	b, err := base64.RawURLEncoding.DecodeString(parts[3])
 	if err != nil {
-		return "", s, "", fmt.Errorf("archive: bad key %q: %w", key, err)
+		return "", catalog.Scope{}, "", err
 	}
-	return parts[0], catalog.Scope{Account: parts[1], Region: parts[2]}, string(b), nil
+	return kind, s, names[0], nil
 }
 
 // newID returns a random id for a stream name.

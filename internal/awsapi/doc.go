@@ -1,6 +1,11 @@
 // Package awsapi holds the Go API types and request validation of the AWS
 // services Switchyard speaks, generated from the official AWS service
-// models, and the runtime pieces the generated code shares.
+// models, and the runtime pieces the generated code shares (among them
+// Ptr, Value, Optional and OptionalTimestamp, which fill and read optional
+// members). It imports nothing of Switchyard's: the generator's tests build
+// generated code against a copy of it. The plumbing the EventBridge
+// handlers share (decoding, validation, the caller's scope, pagination) is
+// in ./handler.
 //
 // # Models
 //

@@ -72,3 +72,12 @@ func Value[T any](p *T) T {
 	}
 	return *p
 }
+
+// Optional returns a pointer to s, or nil when s is empty, for optional
+// string members that are left out rather than sent empty.
+func Optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}

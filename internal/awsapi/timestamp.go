@@ -31,6 +31,15 @@ func NewTimestamp(t time.Time) Timestamp { return Timestamp{Time: t} }
 // TimestampPtr returns a pointer to t as a Timestamp, for optional members.
 func TimestampPtr(t time.Time) *Timestamp { return &Timestamp{Time: t} }
 
+// OptionalTimestamp is TimestampPtr, or nil when t is the zero time (a
+// member left out).
+func OptionalTimestamp(t time.Time) *Timestamp {
+	if t.IsZero() {
+		return nil
+	}
+	return &Timestamp{Time: t}
+}
+
 // EpochSeconds formats t as epoch seconds ("1700000000" or
 // "1700000000.123").
 func (t Timestamp) EpochSeconds() string {

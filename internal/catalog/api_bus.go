@@ -9,13 +9,14 @@ import (
 
 	"github.com/switchyard/switchyard/internal/awsapi"
 	"github.com/switchyard/switchyard/internal/awsapi/events"
+	"github.com/switchyard/switchyard/internal/awsapi/handler"
 	"github.com/switchyard/switchyard/internal/awsproto"
 )
 
 func tagsFrom(ts []events.Tag) []Tag {
 	out := make([]Tag, 0, len(ts))
 	for _, t := range ts {
-		out = append(out, Tag{Key: str(t.Key), Value: str(t.Value)})
+		out = append(out, Tag{Key: awsapi.Value(t.Key), Value: awsapi.Value(t.Value)})
 	}
 	return out
 }
@@ -23,7 +24,7 @@ func tagsFrom(ts []events.Tag) []Tag {
 func tagsTo(ts []Tag) []events.Tag {
 	out := make([]events.Tag, 0, len(ts))
 	for _, t := range ts {
-		out = append(out, events.Tag{Key: ptr(t.Key), Value: ptr(t.Value)})
+		out = append(out, events.Tag{Key: awsapi.Ptr(t.Key), Value: awsapi.Ptr(t.Value)})
 	}
 	return out
 }
@@ -32,28 +33,14 @@ func dlq(c *events.DeadLetterConfig) string {
 	if c == nil {
 		return ""
 	}
-	return str(c.Arn)
+	return awsapi.Value(c.Arn)
 }
 
 func dlqOut(arn string) *events.DeadLetterConfig {
 	if arn == "" {
 		return nil
 	}
-	return &events.DeadLetterConfig{Arn: ptr(arn)}
-}
-
-func optional(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
-func ts(t time.Time) *awsapi.Timestamp {
-	if t.IsZero() {
-		return nil
-	}
-	return &awsapi.Timestamp{Time: t}
+	return &events.DeadLetterConfig{Arn: awsapi.Ptr(arn)}
 }
 
 // updateBus is Catalog.UpdateBus answering AWS's error for a missing bus.
@@ -66,19 +53,19 @@ func (a *API) updateBus(ctx context.Context, s Scope, name string, fn func(*Bus)
 }
 
 func (a *API) createEventBus(ctx context.Context, r *awsproto.Request, in *events.CreateEventBusRequest) (any, error) {
-	s := ScopeOf(r)
-	name := str(in.Name)
+	s := handler.ScopeOf(r)
+	name := awsapi.Value(in.Name)
 	if name == DefaultBus {
 		return nil, awsproto.Errorf("ResourceAlreadyExistsException", "Event bus %s already exists.", name)
 	}
-	if strings.Contains(name, "/") && str(in.EventSourceName) == "" {
+	if strings.Contains(name, "/") && awsapi.Value(in.EventSourceName) == "" {
 		return nil, awsproto.Errorf("ValidationException", "Event bus name must not contain '/'.")
 	}
 	now := time.Now().UTC()
 	b := &Bus{
-		Scope: s, Name: name, Description: str(in.Description),
-		KmsKeyIdentifier: str(in.KmsKeyIdentifier), DeadLetterArn: dlq(in.DeadLetterConfig),
-		Tags: tagsFrom(in.Tags), EventSourceName: str(in.EventSourceName),
+		Scope: s, Name: name, Description: awsapi.Value(in.Description),
+		KmsKeyIdentifier: awsapi.Value(in.KmsKeyIdentifier), DeadLetterArn: dlq(in.DeadLetterConfig),
+		Tags: tagsFrom(in.Tags), EventSourceName: awsapi.Value(in.EventSourceName),
 		LogConfig: logConfigIn(in.LogConfig), Created: now, Modified: now,
 	}
 	if err := a.cat.CreateBus(ctx, b); err != nil {
@@ -88,20 +75,20 @@ func (a *API) createEventBus(ctx context.Context, r *awsproto.Request, in *event
 		return nil, err
 	}
 	return &events.CreateEventBusResponse{
-		EventBusArn: ptr(b.Arn()), Description: in.Description,
+		EventBusArn: awsapi.Ptr(b.Arn()), Description: in.Description,
 		KmsKeyIdentifier: in.KmsKeyIdentifier, DeadLetterConfig: in.DeadLetterConfig, LogConfig: in.LogConfig,
 	}, nil
 }
 
 func (a *API) deleteEventBus(ctx context.Context, r *awsproto.Request, in *events.DeleteEventBusRequest) (any, error) {
-	name, err := busRef(ScopeOf(r), in.Name, "DeleteEventBus")
+	name, err := busRef(handler.ScopeOf(r), in.Name, "DeleteEventBus")
 	if err != nil {
 		return nil, err
 	}
 	if name == DefaultBus {
 		return nil, awsproto.Errorf("ValidationException", "Cannot delete event bus default.")
 	}
-	err = a.cat.DeleteBus(ctx, ScopeOf(r), name)
+	err = a.cat.DeleteBus(ctx, handler.ScopeOf(r), name)
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return nil, err
 	}
@@ -118,18 +105,18 @@ func (b *Bus) policyJSON() *string {
 }
 
 func (a *API) describeEventBus(ctx context.Context, r *awsproto.Request, in *events.DescribeEventBusRequest) (any, error) {
-	name, err := busRef(ScopeOf(r), in.Name, "DescribeEventBus")
+	name, err := busRef(handler.ScopeOf(r), in.Name, "DescribeEventBus")
 	if err != nil {
 		return nil, err
 	}
-	b, err := a.bus(ctx, ScopeOf(r), name)
+	b, err := a.bus(ctx, handler.ScopeOf(r), name)
 	if err != nil {
 		return nil, err
 	}
 	return &events.DescribeEventBusResponse{
-		Name: ptr(b.Name), Arn: ptr(b.Arn()), Description: optional(b.Description),
-		KmsKeyIdentifier: optional(b.KmsKeyIdentifier), DeadLetterConfig: dlqOut(b.DeadLetterArn),
-		Policy: b.policyJSON(), CreationTime: ts(b.Created), LastModifiedTime: ts(b.Modified),
+		Name: awsapi.Ptr(b.Name), Arn: awsapi.Ptr(b.Arn()), Description: awsapi.Optional(b.Description),
+		KmsKeyIdentifier: awsapi.Optional(b.KmsKeyIdentifier), DeadLetterConfig: dlqOut(b.DeadLetterArn),
+		Policy: b.policyJSON(), CreationTime: awsapi.OptionalTimestamp(b.Created), LastModifiedTime: awsapi.OptionalTimestamp(b.Modified),
 		LogConfig: logConfigOut(b.LogConfig),
 	}, nil
 }
@@ -154,32 +141,32 @@ func logConfigOut(raw json.RawMessage) *events.LogConfig {
 }
 
 func (a *API) listEventBuses(ctx context.Context, r *awsproto.Request, in *events.ListEventBusesRequest) (any, error) {
-	s := ScopeOf(r)
+	s := handler.ScopeOf(r)
 	if _, err := a.cat.EnsureDefaultBus(ctx, s); err != nil {
 		return nil, err
 	}
 	var buses []*Bus
 	for _, b := range a.cat.Buses(s) {
-		if strings.HasPrefix(b.Name, str(in.NamePrefix)) {
+		if strings.HasPrefix(b.Name, awsapi.Value(in.NamePrefix)) {
 			buses = append(buses, b)
 		}
 	}
-	pg, next, err := page(buses, func(b *Bus) string { return b.Name }, in.NextToken, in.Limit, 100)
+	pg, next, err := handler.Page(buses, func(b *Bus) string { return b.Name }, in.NextToken, in.Limit, 100)
 	if err != nil {
 		return nil, err
 	}
 	out := &events.ListEventBusesResponse{EventBuses: []events.EventBus{}, NextToken: next}
 	for _, b := range pg {
 		out.EventBuses = append(out.EventBuses, events.EventBus{
-			Name: ptr(b.Name), Arn: ptr(b.Arn()), Description: optional(b.Description),
-			Policy: b.policyJSON(), CreationTime: ts(b.Created), LastModifiedTime: ts(b.Modified),
+			Name: awsapi.Ptr(b.Name), Arn: awsapi.Ptr(b.Arn()), Description: awsapi.Optional(b.Description),
+			Policy: b.policyJSON(), CreationTime: awsapi.OptionalTimestamp(b.Created), LastModifiedTime: awsapi.OptionalTimestamp(b.Modified),
 		})
 	}
 	return out, nil
 }
 
 func (a *API) updateEventBus(ctx context.Context, r *awsproto.Request, in *events.UpdateEventBusRequest) (any, error) {
-	s := ScopeOf(r)
+	s := handler.ScopeOf(r)
 	name, err := busRef(s, in.Name, "UpdateEventBus")
 	if err != nil {
 		return nil, err
@@ -207,8 +194,8 @@ func (a *API) updateEventBus(ctx context.Context, r *awsproto.Request, in *event
 		return nil, err
 	}
 	return &events.UpdateEventBusResponse{
-		Arn: ptr(b.Arn()), Name: ptr(b.Name), Description: optional(b.Description),
-		KmsKeyIdentifier: optional(b.KmsKeyIdentifier), DeadLetterConfig: dlqOut(b.DeadLetterArn),
+		Arn: awsapi.Ptr(b.Arn()), Name: awsapi.Ptr(b.Name), Description: awsapi.Optional(b.Description),
+		KmsKeyIdentifier: awsapi.Optional(b.KmsKeyIdentifier), DeadLetterConfig: dlqOut(b.DeadLetterArn),
 		LogConfig: logConfigOut(b.LogConfig),
 	}, nil
 }

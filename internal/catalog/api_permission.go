@@ -7,7 +7,9 @@ import (
 	"slices"
 	"time"
 
+	"github.com/switchyard/switchyard/internal/awsapi"
 	"github.com/switchyard/switchyard/internal/awsapi/events"
+	"github.com/switchyard/switchyard/internal/awsapi/handler"
 	"github.com/switchyard/switchyard/internal/awsproto"
 )
 
@@ -32,7 +34,7 @@ func sidOf(raw json.RawMessage) string {
 // putPermission stores a statement on the bus policy. The policy is
 // returned by DescribeEventBus; cross-account enforcement comes later.
 func (a *API) putPermission(ctx context.Context, r *awsproto.Request, in *events.PutPermissionRequest) (any, error) {
-	s := ScopeOf(r)
+	s := handler.ScopeOf(r)
 	name, err := busRef(s, in.EventBusName, "PutPermission")
 	if err != nil {
 		return nil, err
@@ -43,7 +45,7 @@ func (a *API) putPermission(ctx context.Context, r *awsproto.Request, in *events
 	}
 	var replace *Policy
 	var add json.RawMessage
-	if p := str(in.Policy); p != "" {
+	if p := awsapi.Value(in.Policy); p != "" {
 		var pol Policy
 		if err := json.Unmarshal([]byte(p), &pol); err != nil {
 			return nil, awsproto.Errorf("ValidationException", "Parameter Policy is not valid.")
@@ -53,20 +55,20 @@ func (a *API) putPermission(ctx context.Context, r *awsproto.Request, in *events
 		}
 		replace = &pol
 	} else {
-		if str(in.Action) != "events:PutEvents" {
+		if awsapi.Value(in.Action) != "events:PutEvents" {
 			return nil, awsproto.Errorf("ValidationException", "Provided value in parameter 'action' is not supported.")
 		}
-		if str(in.StatementId) == "" || str(in.Principal) == "" {
+		if awsapi.Value(in.StatementId) == "" || awsapi.Value(in.Principal) == "" {
 			return nil, awsproto.Errorf("ValidationException", "Parameter(s) StatementId and Principal must be specified.")
 		}
-		st := statement{Sid: str(in.StatementId), Effect: "Allow", Action: "events:PutEvents", Resource: b.Arn()}
-		if p := str(in.Principal); p == "*" {
+		st := statement{Sid: awsapi.Value(in.StatementId), Effect: "Allow", Action: "events:PutEvents", Resource: b.Arn()}
+		if p := awsapi.Value(in.Principal); p == "*" {
 			st.Principal = json.RawMessage(`"*"`)
 		} else {
 			st.Principal, _ = json.Marshal(map[string]string{"AWS": fmt.Sprintf("arn:aws:iam::%s:root", p)})
 		}
 		if c := in.Condition; c != nil {
-			st.Condition, _ = json.Marshal(map[string]map[string]string{str(c.Type): {str(c.Key): str(c.Value)}})
+			st.Condition, _ = json.Marshal(map[string]map[string]string{awsapi.Value(c.Type): {awsapi.Value(c.Key): awsapi.Value(c.Value)}})
 		}
 		add, _ = json.Marshal(st)
 	}
@@ -91,7 +93,7 @@ func (a *API) putPermission(ctx context.Context, r *awsproto.Request, in *events
 }
 
 func (a *API) removePermission(ctx context.Context, r *awsproto.Request, in *events.RemovePermissionRequest) (any, error) {
-	s := ScopeOf(r)
+	s := handler.ScopeOf(r)
 	name, err := busRef(s, in.EventBusName, "RemovePermission")
 	if err != nil {
 		return nil, err
@@ -100,7 +102,7 @@ func (a *API) removePermission(ctx context.Context, r *awsproto.Request, in *eve
 		return nil, err
 	}
 	all := in.RemoveAllPermissions != nil && *in.RemoveAllPermissions
-	sid := str(in.StatementId)
+	sid := awsapi.Value(in.StatementId)
 	if !all && sid == "" {
 		return nil, awsproto.Errorf("ValidationException", "Parameter StatementId must be specified.")
 	}

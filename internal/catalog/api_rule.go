@@ -6,15 +6,17 @@ import (
 	"strings"
 	"time"
 
+	"github.com/switchyard/switchyard/internal/awsapi"
 	"github.com/switchyard/switchyard/internal/awsapi/events"
+	"github.com/switchyard/switchyard/internal/awsapi/handler"
 	"github.com/switchyard/switchyard/internal/awsproto"
 	"github.com/switchyard/switchyard/internal/pattern"
-	"github.com/switchyard/switchyard/internal/schedule"
+	"github.com/switchyard/switchyard/internal/schedexpr"
 )
 
 // validSchedule reports whether EventBridge accepts a ScheduleExpression.
 func validSchedule(expr string) bool {
-	_, err := schedule.Parse(expr)
+	_, err := schedexpr.Parse(expr)
 	return err == nil
 }
 
@@ -29,12 +31,12 @@ func PatternError(err error) error {
 }
 
 func (a *API) putRule(ctx context.Context, r *awsproto.Request, in *events.PutRuleRequest) (any, error) {
-	s := ScopeOf(r)
+	s := handler.ScopeOf(r)
 	bus, err := busRef(s, in.EventBusName, "PutRule")
 	if err != nil {
 		return nil, err
 	}
-	pat, sched := str(in.EventPattern), str(in.ScheduleExpression)
+	pat, sched := awsapi.Value(in.EventPattern), awsapi.Value(in.ScheduleExpression)
 	if pat == "" && sched == "" {
 		return nil, awsproto.Errorf("ValidationException", "Parameter(s) EventPattern or ScheduleExpression must be specified.")
 	}
@@ -58,11 +60,11 @@ func (a *API) putRule(ctx context.Context, r *awsproto.Request, in *events.PutRu
 	if in.State != nil {
 		state = string(*in.State)
 	}
-	rule, err := a.cat.UpdateRule(ctx, s, bus, str(in.Name), func(old *Rule) (*Rule, error) {
+	rule, err := a.cat.UpdateRule(ctx, s, bus, awsapi.Value(in.Name), func(old *Rule) (*Rule, error) {
 		now := time.Now().UTC()
 		nr := &Rule{
-			Scope: s, Name: str(in.Name), Bus: bus, EventPattern: pat, ScheduleExpression: sched,
-			State: state, Description: str(in.Description), RoleArn: str(in.RoleArn),
+			Scope: s, Name: awsapi.Value(in.Name), Bus: bus, EventPattern: pat, ScheduleExpression: sched,
+			State: state, Description: awsapi.Value(in.Description), RoleArn: awsapi.Value(in.RoleArn),
 			CreatedBy: s.Account, Tags: tagsFrom(in.Tags), Created: now, ScheduleAnchor: now,
 		}
 		if old != nil {
@@ -84,7 +86,7 @@ func (a *API) putRule(ctx context.Context, r *awsproto.Request, in *events.PutRu
 	if err != nil {
 		return nil, err
 	}
-	return &events.PutRuleResponse{RuleArn: ptr(rule.Arn())}, nil
+	return &events.PutRuleResponse{RuleArn: awsapi.Ptr(rule.Arn())}, nil
 }
 
 func (a *API) rule(s Scope, bus, name string) (*Rule, error) {
@@ -101,7 +103,7 @@ func (a *API) rule(s Scope, bus, name string) (*Rule, error) {
 }
 
 func (a *API) deleteRule(ctx context.Context, r *awsproto.Request, in *events.DeleteRuleRequest) (any, error) {
-	s := ScopeOf(r)
+	s := handler.ScopeOf(r)
 	bus, err := busRef(s, in.EventBusName, "DeleteRule")
 	if err != nil {
 		return nil, err
@@ -113,7 +115,7 @@ func (a *API) deleteRule(ctx context.Context, r *awsproto.Request, in *events.De
 	}
 	// Force only applies to managed rules (created by another service).
 	force := in.Force != nil && *in.Force
-	err = a.cat.DeleteRule(ctx, s, bus, str(in.Name), func(rule *Rule) error {
+	err = a.cat.DeleteRule(ctx, s, bus, awsapi.Value(in.Name), func(rule *Rule) error {
 		if rule.ManagedBy != "" && !force {
 			return awsproto.Errorf("ManagedRuleException", "Rule %s is managed by %s and can only be deleted with Force.", rule.Name, rule.ManagedBy)
 		}
@@ -131,18 +133,18 @@ func (a *API) deleteRule(ctx context.Context, r *awsproto.Request, in *events.De
 func ruleOut(r *Rule) events.Rule {
 	st := events.RuleState(r.State)
 	return events.Rule{
-		Name: ptr(r.Name), Arn: ptr(r.Arn()), EventPattern: optional(r.EventPattern),
-		State: &st, Description: optional(r.Description), ScheduleExpression: optional(r.ScheduleExpression),
-		RoleArn: optional(r.RoleArn), ManagedBy: optional(r.ManagedBy), EventBusName: ptr(r.Bus),
+		Name: awsapi.Ptr(r.Name), Arn: awsapi.Ptr(r.Arn()), EventPattern: awsapi.Optional(r.EventPattern),
+		State: &st, Description: awsapi.Optional(r.Description), ScheduleExpression: awsapi.Optional(r.ScheduleExpression),
+		RoleArn: awsapi.Optional(r.RoleArn), ManagedBy: awsapi.Optional(r.ManagedBy), EventBusName: awsapi.Ptr(r.Bus),
 	}
 }
 
 func (a *API) describeRule(ctx context.Context, r *awsproto.Request, in *events.DescribeRuleRequest) (any, error) {
-	bus, err := busRef(ScopeOf(r), in.EventBusName, "DescribeRule")
+	bus, err := busRef(handler.ScopeOf(r), in.EventBusName, "DescribeRule")
 	if err != nil {
 		return nil, err
 	}
-	rule, err := a.rule(ScopeOf(r), bus, str(in.Name))
+	rule, err := a.rule(handler.ScopeOf(r), bus, awsapi.Value(in.Name))
 	if err != nil {
 		return nil, err
 	}
@@ -150,12 +152,12 @@ func (a *API) describeRule(ctx context.Context, r *awsproto.Request, in *events.
 	return &events.DescribeRuleResponse{
 		Name: o.Name, Arn: o.Arn, EventPattern: o.EventPattern, ScheduleExpression: o.ScheduleExpression,
 		State: o.State, Description: o.Description, RoleArn: o.RoleArn, ManagedBy: o.ManagedBy,
-		EventBusName: o.EventBusName, CreatedBy: optional(rule.CreatedBy),
+		EventBusName: o.EventBusName, CreatedBy: awsapi.Optional(rule.CreatedBy),
 	}, nil
 }
 
 func (a *API) listRules(ctx context.Context, r *awsproto.Request, in *events.ListRulesRequest) (any, error) {
-	s := ScopeOf(r)
+	s := handler.ScopeOf(r)
 	bus, err := busRef(s, in.EventBusName, "ListRules")
 	if err != nil {
 		return nil, err
@@ -165,11 +167,11 @@ func (a *API) listRules(ctx context.Context, r *awsproto.Request, in *events.Lis
 	}
 	var rules []*Rule
 	for _, rule := range a.cat.Rules(s, bus) {
-		if strings.HasPrefix(rule.Name, str(in.NamePrefix)) {
+		if strings.HasPrefix(rule.Name, awsapi.Value(in.NamePrefix)) {
 			rules = append(rules, rule)
 		}
 	}
-	pg, next, err := page(rules, func(r *Rule) string { return r.Name }, in.NextToken, in.Limit, 100)
+	pg, next, err := handler.Page(rules, func(r *Rule) string { return r.Name }, in.NextToken, in.Limit, 100)
 	if err != nil {
 		return nil, err
 	}
@@ -181,7 +183,7 @@ func (a *API) listRules(ctx context.Context, r *awsproto.Request, in *events.Lis
 }
 
 func (a *API) setState(ctx context.Context, r *awsproto.Request, name, bus, state string) (any, error) {
-	s := ScopeOf(r)
+	s := handler.ScopeOf(r)
 	if _, err := a.rule(s, bus, name); err != nil {
 		return nil, err
 	}
@@ -205,23 +207,23 @@ func (a *API) setState(ctx context.Context, r *awsproto.Request, name, bus, stat
 }
 
 func (a *API) enableRule(ctx context.Context, r *awsproto.Request, in *events.EnableRuleRequest) (any, error) {
-	bus, err := busRef(ScopeOf(r), in.EventBusName, "EnableRule")
+	bus, err := busRef(handler.ScopeOf(r), in.EventBusName, "EnableRule")
 	if err != nil {
 		return nil, err
 	}
-	return a.setState(ctx, r, str(in.Name), bus, StateEnabled)
+	return a.setState(ctx, r, awsapi.Value(in.Name), bus, StateEnabled)
 }
 
 func (a *API) disableRule(ctx context.Context, r *awsproto.Request, in *events.DisableRuleRequest) (any, error) {
-	bus, err := busRef(ScopeOf(r), in.EventBusName, "DisableRule")
+	bus, err := busRef(handler.ScopeOf(r), in.EventBusName, "DisableRule")
 	if err != nil {
 		return nil, err
 	}
-	return a.setState(ctx, r, str(in.Name), bus, StateDisabled)
+	return a.setState(ctx, r, awsapi.Value(in.Name), bus, StateDisabled)
 }
 
 func (a *API) listRuleNamesByTarget(ctx context.Context, r *awsproto.Request, in *events.ListRuleNamesByTargetRequest) (any, error) {
-	s := ScopeOf(r)
+	s := handler.ScopeOf(r)
 	bus, err := busRef(s, in.EventBusName, "ListRuleNamesByTarget")
 	if err != nil {
 		return nil, err
@@ -232,13 +234,13 @@ func (a *API) listRuleNamesByTarget(ctx context.Context, r *awsproto.Request, in
 	var names []string
 	for _, rule := range a.cat.Rules(s, bus) {
 		for _, t := range rule.Targets {
-			if t.Arn == str(in.TargetArn) {
+			if t.Arn == awsapi.Value(in.TargetArn) {
 				names = append(names, rule.Name)
 				break
 			}
 		}
 	}
-	pg, next, err := page(names, func(n string) string { return n }, in.NextToken, in.Limit, 100)
+	pg, next, err := handler.Page(names, func(n string) string { return n }, in.NextToken, in.Limit, 100)
 	if err != nil {
 		return nil, err
 	}
@@ -246,7 +248,7 @@ func (a *API) listRuleNamesByTarget(ctx context.Context, r *awsproto.Request, in
 }
 
 func (a *API) testEventPattern(ctx context.Context, r *awsproto.Request, in *events.TestEventPatternRequest) (any, error) {
-	ok, err := pattern.TestEventPattern(str(in.EventPattern), str(in.Event))
+	ok, err := pattern.TestEventPattern(awsapi.Value(in.EventPattern), awsapi.Value(in.Event))
 	switch {
 	case errors.Is(err, pattern.ErrInvalidEvent):
 		return nil, awsproto.Errorf("ValidationException", "%s", pattern.ErrInvalidEvent.Error())

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/switchyard/switchyard/internal/arn"
+	"github.com/switchyard/switchyard/internal/awsapi"
 	"github.com/switchyard/switchyard/internal/awsapi/events"
 	"github.com/switchyard/switchyard/internal/awsproto"
 )
@@ -93,7 +94,7 @@ func (a *API) updateTags(ctx context.Context, res resource, fn func([]Tag) []Tag
 }
 
 func (a *API) tagResource(ctx context.Context, r *awsproto.Request, in *events.TagResourceRequest) (any, error) {
-	res, err := a.resolve(ctx, str(in.ResourceARN))
+	res, err := a.resolve(ctx, awsapi.Value(in.ResourceARN))
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +106,7 @@ func (a *API) tagResource(ctx context.Context, r *awsproto.Request, in *events.T
 }
 
 func (a *API) untagResource(ctx context.Context, r *awsproto.Request, in *events.UntagResourceRequest) (any, error) {
-	res, err := a.resolve(ctx, str(in.ResourceARN))
+	res, err := a.resolve(ctx, awsapi.Value(in.ResourceARN))
 	if err != nil {
 		return nil, err
 	}
@@ -119,7 +120,7 @@ func (a *API) untagResource(ctx context.Context, r *awsproto.Request, in *events
 }
 
 func (a *API) listTagsForResource(ctx context.Context, r *awsproto.Request, in *events.ListTagsForResourceRequest) (any, error) {
-	res, err := a.resolve(ctx, str(in.ResourceARN))
+	res, err := a.resolve(ctx, awsapi.Value(in.ResourceARN))
 	if err != nil {
 		return nil, err
 	}

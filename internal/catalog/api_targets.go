@@ -6,7 +6,9 @@ import (
 	"errors"
 	"slices"
 
+	"github.com/switchyard/switchyard/internal/awsapi"
 	"github.com/switchyard/switchyard/internal/awsapi/events"
+	"github.com/switchyard/switchyard/internal/awsapi/handler"
 	"github.com/switchyard/switchyard/internal/awsproto"
 	"github.com/switchyard/switchyard/internal/transform"
 )
@@ -15,12 +17,12 @@ import (
 const MaxTargetsPerRule = 5
 
 func (a *API) putTargets(ctx context.Context, r *awsproto.Request, in *events.PutTargetsRequest) (any, error) {
-	s := ScopeOf(r)
+	s := handler.ScopeOf(r)
 	bus, err := busRef(s, in.EventBusName, "PutTargets")
 	if err != nil {
 		return nil, err
 	}
-	name := str(in.Rule)
+	name := awsapi.Value(in.Rule)
 	if _, err := a.rule(s, bus, name); err != nil {
 		return nil, err
 	}
@@ -29,14 +31,14 @@ func (a *API) putTargets(ctx context.Context, r *awsproto.Request, in *events.Pu
 		t := &in.Targets[i]
 		// The input transformation is checked as EventBridge checks it,
 		// with its messages.
-		if _, err := transform.Compile(str(t.Id), transform.ConfigOf(t)); err != nil {
+		if _, err := transform.Compile(awsapi.Value(t.Id), transform.ConfigOf(t)); err != nil {
 			return nil, err
 		}
 		raw, err := json.Marshal(t)
 		if err != nil {
 			return nil, err
 		}
-		add = append(add, Target{ID: str(t.Id), Arn: str(t.Arn), Raw: raw})
+		add = append(add, Target{ID: awsapi.Value(t.Id), Arn: awsapi.Value(t.Arn), Raw: raw})
 	}
 	_, err = a.cat.UpdateRule(ctx, s, bus, name, func(old *Rule) (*Rule, error) {
 		if old == nil {
@@ -60,16 +62,16 @@ func (a *API) putTargets(ctx context.Context, r *awsproto.Request, in *events.Pu
 	if err != nil {
 		return nil, err
 	}
-	return &events.PutTargetsResponse{FailedEntryCount: ptr(int32(0)), FailedEntries: []events.PutTargetsResultEntry{}}, nil
+	return &events.PutTargetsResponse{FailedEntryCount: awsapi.Ptr(int32(0)), FailedEntries: []events.PutTargetsResultEntry{}}, nil
 }
 
 func (a *API) removeTargets(ctx context.Context, r *awsproto.Request, in *events.RemoveTargetsRequest) (any, error) {
-	s := ScopeOf(r)
+	s := handler.ScopeOf(r)
 	bus, err := busRef(s, in.EventBusName, "RemoveTargets")
 	if err != nil {
 		return nil, err
 	}
-	name := str(in.Rule)
+	name := awsapi.Value(in.Rule)
 	if _, err := a.rule(s, bus, name); err != nil {
 		return nil, err
 	}
@@ -86,15 +88,15 @@ func (a *API) removeTargets(ctx context.Context, r *awsproto.Request, in *events
 	if err != nil {
 		return nil, err
 	}
-	return &events.RemoveTargetsResponse{FailedEntryCount: ptr(int32(0)), FailedEntries: []events.RemoveTargetsResultEntry{}}, nil
+	return &events.RemoveTargetsResponse{FailedEntryCount: awsapi.Ptr(int32(0)), FailedEntries: []events.RemoveTargetsResultEntry{}}, nil
 }
 
 func (a *API) listTargetsByRule(ctx context.Context, r *awsproto.Request, in *events.ListTargetsByRuleRequest) (any, error) {
-	bus, err := busRef(ScopeOf(r), in.EventBusName, "ListTargetsByRule")
+	bus, err := busRef(handler.ScopeOf(r), in.EventBusName, "ListTargetsByRule")
 	if err != nil {
 		return nil, err
 	}
-	rule, err := a.rule(ScopeOf(r), bus, str(in.Rule))
+	rule, err := a.rule(handler.ScopeOf(r), bus, awsapi.Value(in.Rule))
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +110,7 @@ func (a *API) listTargetsByRule(ctx context.Context, r *awsproto.Request, in *ev
 		}
 		return 0
 	})
-	pg, next, err := page(targets, func(t Target) string { return t.ID }, in.NextToken, in.Limit, 100)
+	pg, next, err := handler.Page(targets, func(t Target) string { return t.ID }, in.NextToken, in.Limit, 100)
 	if err != nil {
 		return nil, err
 	}

@@ -13,7 +13,9 @@ import (
 	"github.com/switchyard/switchyard/internal/store"
 )
 
-// Bucket is the key-value bucket holding the catalog.
+// Bucket is the key-value bucket holding the catalog. Package connection
+// keeps its connections and API destinations in it too, under keys of its
+// own kinds; each mirrors only its own.
 const Bucket = "switchyard-catalog"
 
 // Errors the write methods return; handlers turn them into AWS errors.
@@ -47,28 +49,25 @@ type busEntry struct {
 
 // Catalog is the in-memory, watched copy of the control-plane state.
 type Catalog struct {
-	kv  *store.KV
-	log *slog.Logger
+	kv     *store.KV
+	log    *slog.Logger
+	mirror *store.Mirror
 
+	// Lock order and callbacks: see doc.go.
 	mu      sync.RWMutex
 	buses   map[busID]*busEntry
 	orphans map[ruleID]*ruleEntry // rules whose bus is not (yet) known
-	mirror  *store.Mirror
 
-	listenMu  sync.Mutex
+	listenMu  sync.Mutex // never held with mu
 	listeners []func(Change)
-
-	// connections and API destinations (connections.go)
-	connections connStore
 }
 
 // Change describes one applied write, for listeners.
 type Change struct {
-	Kind    string // "bus", "rule", "connection" or "apidest"
+	Kind    string // "bus" or "rule"
 	Scope   Scope
 	Bus     string
-	Rule    string
-	Name    string // of a connection or API destination
+	Rule    string // of a rule
 	Deleted bool
 	// RuleValue is the new rule (nil when deleted).
 	RuleValue *Rule
@@ -84,12 +83,8 @@ func Open(ctx context.Context, st *store.Store, log *slog.Logger) (*Catalog, err
 		kv: kv, log: log,
 		buses:   map[busID]*busEntry{},
 		orphans: map[ruleID]*ruleEntry{},
-		connections: connStore{
-			conns: map[resID]*Connection{},
-			dests: map[resID]*APIDestination{},
-		},
 	}
-	c.mirror, err = kv.Mirror(ctx, c.apply)
+	c.mirror, err = kv.MirrorKeys(ctx, []string{kindBus + ".>", kindRule + ".>"}, c.apply)
 	if err != nil {
 		return nil, err
 	}
@@ -112,14 +107,12 @@ func (c *Catalog) apply(e store.Entry) {
 	var ch Change
 	c.mu.Lock()
 	switch {
-	case kind == "bus" && len(names) == 1:
-		ch = Change{Kind: "bus", Scope: scope, Bus: names[0], Deleted: e.Deleted}
+	case kind == kindBus && len(names) == 1:
+		ch = Change{Kind: kindBus, Scope: scope, Bus: names[0], Deleted: e.Deleted}
 		c.applyBus(busID{scope, names[0]}, e)
-	case kind == "rule" && len(names) == 2:
-		ch = Change{Kind: "rule", Scope: scope, Bus: names[0], Rule: names[1], Deleted: e.Deleted}
+	case kind == kindRule && len(names) == 2:
+		ch = Change{Kind: kindRule, Scope: scope, Bus: names[0], Rule: names[1], Deleted: e.Deleted}
 		ch.RuleValue = c.applyRule(ruleID{scope, names[0], names[1]}, e)
-	case kind == "connection" || kind == "apidest":
-		ch = c.applyConnectionKey(kind, scope, names, e)
 	default:
 		c.log.Warn("ignoring catalog key", "key", e.Key)
 	}

@@ -1,15 +1,14 @@
 package catalog
 
 import (
-	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/switchyard/switchyard/internal/arn"
 	"github.com/switchyard/switchyard/internal/awsapi/events"
+	"github.com/switchyard/switchyard/internal/store"
 	"github.com/switchyard/switchyard/internal/transform"
 )
 
@@ -152,36 +151,23 @@ func compileTarget(id string, raw json.RawMessage) (*transform.Transformer, erro
 // DefaultBus is the name of the bus every account and region has.
 const DefaultBus = "default"
 
-// Keys in the bucket. Names are base64url-encoded (no padding) so that any
-// name the API allows makes a valid key, and the parts stay separable.
-func enc(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
-
-func dec(s string) (string, error) {
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	return string(b), err
-}
+// Kinds of key in the bucket (see store.RecordKey): bus.<account>.<region>.
+// <name> and rule.<account>.<region>.<bus>.<name>.
+const (
+	kindBus  = "bus"
+	kindRule = "rule"
+)
 
 func busKey(s Scope, name string) string {
-	return "bus." + s.Account + "." + s.Region + "." + enc(name)
+	return store.RecordKey(kindBus, s.Account, s.Region, name)
 }
 
 func ruleKey(s Scope, bus, name string) string {
-	return "rule." + s.Account + "." + s.Region + "." + enc(bus) + "." + enc(name)
+	return store.RecordKey(kindRule, s.Account, s.Region, bus, name)
 }
 
 // parseKey splits a key into kind, scope and decoded names.
 func parseKey(key string) (kind string, s Scope, names []string, err error) {
-	parts := strings.Split(key, ".")
-	if len(parts) < 4 {
-		return "", s, nil, fmt.Errorf("catalog: bad key %q", key)
-	}
-	kind, s = parts[0], Scope{Account: parts[1], Region: parts[2]}
-	for _, p := range parts[3:] {
-		n, err := dec(p)
-		if err != nil {
-			return "", s, nil, fmt.Errorf("catalog: bad key %q: %w", key, err)
-		}
-		names = append(names, n)
-	}
-	return kind, s, names, nil
+	kind, s.Account, s.Region, names, err = store.SplitRecordKey(key)
+	return kind, s, names, err
 }

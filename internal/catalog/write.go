@@ -22,14 +22,11 @@ func (c *Catalog) create(ctx context.Context, key string, v any) error {
 	if err != nil {
 		return err
 	}
-	rev, err := c.kv.Create(ctx, key, data)
+	err = c.mirror.Create(ctx, key, data)
 	if errors.Is(err, store.ErrExists) {
 		return ErrExists
 	}
-	if err != nil {
-		return err
-	}
-	return c.waitApplied(ctx, rev)
+	return err
 }
 
 // retryCAS is store.Mirror.Write for the catalog's records.

@@ -155,7 +155,25 @@ func (s *Stats) Map() map[string]int64 {
 // its dead-letter destination; if that send fails the job is filed again,
 // marked with its Failure, and the send is retried with backoff.
 //
-// Lock order: Engine.mu before lane.mu.
+// Locks, in the order they may be taken: Engine.mu (read by enqueue,
+// written by Start and Stop), then one lane's lane.mu; no two lanes' locks
+// are held together. transforms.mu (payload.go) is a leaf, held with
+// nothing else. What runs with a lock held:
+//
+//   - enqueue holds Engine.mu (read) while it asks the job for its lane
+//     (Job.Lane, LaneConfigurer.LaneConfig: for a Task, the target
+//     registry's Resolve, which takes the target kind's own locks, such
+//     as target.APIDestinations.mu) and, with the lane's lock too, while
+//     it queues the job. Those must not call into the Engine.
+//   - Stop, with a lane's lock held, releases what waits in the lane: a
+//     filed job's Nak, and a first attempt's done(ErrStopped). done must
+//     be quick and must not wait for the engine (the router's only
+//     acknowledges or naks its message).
+//   - keepAlive, with a lane's lock held, only collects the messages to
+//     keep alive; it sends InProgress after releasing it.
+//
+// Everything else that calls out (Job.Invoke, Job.Failed, done, filing
+// and dead-lettering, Ack and Nak) runs with no engine lock held.
 type Engine struct {
 	st    *store.Store
 	cfg   EngineConfig

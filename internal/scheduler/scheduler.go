@@ -1,7 +1,8 @@
 // Package scheduler fires scheduled rules: at each due minute of an
-// enabled rule's ScheduleExpression it emits EventBridge's "Scheduled
-// Event" and files it for the rule's targets through the normal delivery
-// path (input transformation, retries, dead-letter queues).
+// enabled rule's ScheduleExpression (parsed by internal/schedexpr) it
+// emits EventBridge's "Scheduled Event" and files it for the rule's
+// targets through the normal delivery path (input transformation,
+// retries, dead-letter queues).
 //
 // Exactly once per tick. Every node schedules every rule; the delivery
 // tasks of a tick carry a message id made of the rule, the target and the
@@ -32,7 +33,7 @@ import (
 	"github.com/switchyard/switchyard/internal/catalog"
 	"github.com/switchyard/switchyard/internal/delivery"
 	"github.com/switchyard/switchyard/internal/event"
-	"github.com/switchyard/switchyard/internal/schedule"
+	"github.com/switchyard/switchyard/internal/schedexpr"
 	"github.com/switchyard/switchyard/internal/store"
 )
 
@@ -66,7 +67,7 @@ type ruleKey struct {
 
 type entry struct {
 	rule  *catalog.Rule
-	sched *schedule.Schedule
+	sched *schedexpr.Schedule
 	next  time.Time
 }
 
@@ -180,10 +181,10 @@ func (s *Scheduler) changed(c catalog.Change) {
 // set (re)plans one rule.
 func (s *Scheduler) set(r *catalog.Rule) {
 	k := ruleKey{r.Scope, r.Bus, r.Name}
-	var sched *schedule.Schedule
+	var sched *schedexpr.Schedule
 	if r.ScheduleExpression != "" && r.Enabled() {
 		var err error
-		if sched, err = schedule.Parse(r.ScheduleExpression); err != nil {
+		if sched, err = schedexpr.Parse(r.ScheduleExpression); err != nil {
 			s.log.Error("stored rule has an invalid schedule", "rule", r.Arn(), "err", err)
 		}
 	}

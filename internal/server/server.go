@@ -1,6 +1,7 @@
-// Package server wires Switchyard together: the store, the catalog, the
-// API handlers, the router and the delivery workers, behind one HTTP
-// listener. Tests start a whole server in-process with New and Start.
+// Package server wires Switchyard together: the store, the catalog and
+// the connections, the API handlers, the router and the delivery workers,
+// behind one HTTP listener. Tests start a whole server in-process with New
+// and Start.
 package server
 
 import (
@@ -18,6 +19,7 @@ import (
 	"github.com/switchyard/switchyard/internal/awsproto"
 	"github.com/switchyard/switchyard/internal/catalog"
 	"github.com/switchyard/switchyard/internal/config"
+	"github.com/switchyard/switchyard/internal/connection"
 	"github.com/switchyard/switchyard/internal/delivery"
 	"github.com/switchyard/switchyard/internal/ingest"
 	"github.com/switchyard/switchyard/internal/queue"
@@ -35,6 +37,7 @@ type Server struct {
 
 	st        *store.Store
 	cat       *catalog.Catalog
+	conns     *connection.Catalog
 	ingest    *ingest.Ingester
 	router    *router.Router
 	deliver   *delivery.Deliverer
@@ -95,6 +98,10 @@ func (s *Server) start(ctx, runCtx context.Context) error {
 		return err
 	}
 	s.cat, err = catalog.Open(runCtx, s.st, s.log)
+	if err != nil {
+		return err
+	}
+	s.conns, err = connection.Open(runCtx, s.st, s.log)
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/switchyard/switchyard/internal/arn"
 	"github.com/switchyard/switchyard/internal/awsproto"
 	"github.com/switchyard/switchyard/internal/catalog"
+	"github.com/switchyard/switchyard/internal/connection"
 	"github.com/switchyard/switchyard/internal/delivery"
 	"github.com/switchyard/switchyard/internal/queue"
 	"github.com/switchyard/switchyard/internal/target"
@@ -44,7 +45,7 @@ func (s *Server) wire(ctx, runCtx context.Context) error {
 	}
 	s.targets = target.NewRegistry()
 	s.targets.Register("sqs", target.SQSKind(send))
-	s.targets.Register("events", target.EventsKind(target.BusKind(s.st, s.cat), target.APIDestinationKind(s.cat, target.APIDestinationOptions{DataDir: s.cfg.DataDir, KeyFile: s.cfg.SecretsKeyFile, Log: s.log})))
+	s.targets.Register("events", target.EventsKind(target.BusKind(s.st, s.cat), target.APIDestinationKind(s.conns, target.APIDestinationOptions{DataDir: s.cfg.DataDir, KeyFile: s.cfg.SecretsKeyFile, Log: s.log})))
 	s.targets.Register("lambda", target.LambdaKind(s.cfg.Targets.Lambda, nil))
 	for service, kind := range target.AWSKinds(s.cfg.Targets) {
 		s.targets.Register(service, kind)
@@ -89,6 +90,9 @@ func (s *Server) wire(ctx, runCtx context.Context) error {
 	})
 
 	ops := catalog.NewAPI(s.cat).Operations()
+	for name, op := range connection.NewAPI(s.conns).Operations() {
+		ops[name] = op
+	}
 	for name, op := range s.ingest.Operations() {
 		ops[name] = op
 	}

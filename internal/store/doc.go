@@ -5,7 +5,8 @@
 // an in-process pipe) or connects to an
 // external NATS cluster, and offers the rest of the code a few small pieces:
 // streams to append to and consume from (with per-message delayed
-// redelivery), and key-value buckets with compare-and-set and watches.
+// redelivery), and key-value buckets with compare-and-set and watches (of
+// a whole bucket, or of the kinds of key one package keeps in it).
 //
 // Durability. With Durability "process" (the default) JetStream writes
 // every message to its files before acknowledging it and flushes them to

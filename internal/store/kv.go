@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -78,7 +79,9 @@ func (k *KV) Update(ctx context.Context, key string, value []byte, rev uint64) (
 }
 
 // Delete removes a key; with rev > 0 only if its revision is rev. It
-// returns a revision at or after the deletion (see LastRevision).
+// returns the key's latest revision, the deletion's or a later write's:
+// a mirror of any keys that include this one reaches it (see
+// lastRevisionOf).
 func (k *KV) Delete(ctx context.Context, key string, rev uint64) (uint64, error) {
 	if err := k.s.fault(OpKVDelete, key); err != nil {
 		return 0, err
@@ -90,7 +93,7 @@ func (k *KV) Delete(ctx context.Context, key string, rev uint64) (uint64, error)
 	if err := k.kv.Delete(ctx, key, opts...); err != nil {
 		return 0, mapKVErr(err)
 	}
-	return k.LastRevision(ctx)
+	return k.lastRevisionOf(ctx, []string{key})
 }
 
 // LastRevision returns the bucket's latest revision: once a watch has seen
@@ -110,7 +113,19 @@ func (k *KV) LastRevision(ctx context.Context) (uint64, error) {
 // goroutine, until ctx ends. ready is closed once the current keys have
 // been delivered.
 func (k *KV) Watch(ctx context.Context, fn func(Entry)) (ready <-chan struct{}, err error) {
-	w, err := k.kv.WatchAll(ctx)
+	return k.watch(ctx, nil, fn)
+}
+
+// watch is Watch for the keys matching filters (all keys if none; see
+// WatchKeys).
+func (k *KV) watch(ctx context.Context, filters []string, fn func(Entry)) (ready <-chan struct{}, err error) {
+	var w jetstream.KeyWatcher
+	if len(filters) == 0 {
+		w, err = k.kv.WatchAll(ctx)
+	} else {
+		// WatchFiltered prefixes the filters in place.
+		w, err = k.kv.WatchFiltered(ctx, slices.Clone(filters))
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 )
@@ -13,9 +14,10 @@ import (
 // revision applied so far, so that a node can read its own writes: after a
 // write at revision r, Wait(ctx, r) returns once apply has seen it.
 type Mirror struct {
-	kv     *KV
-	bucket string
-	ready  <-chan struct{}
+	kv      *KV
+	bucket  string
+	filters []string // the keys mirrored (all if empty; see MirrorKeys)
+	ready   <-chan struct{}
 
 	mu      sync.Mutex
 	cond    *sync.Cond
@@ -31,9 +33,15 @@ const WaitTimeout = 10 * time.Second
 // returns once the keys present at the start have been applied (or with
 // ctx's error, if it ends first).
 func (k *KV) Mirror(ctx context.Context, apply func(Entry)) (*Mirror, error) {
-	m := &Mirror{kv: k, bucket: k.kv.Bucket()}
+	return k.mirror(ctx, nil, apply)
+}
+
+// mirror is Mirror for the keys matching filters (all keys if none; see
+// MirrorKeys).
+func (k *KV) mirror(ctx context.Context, filters []string, apply func(Entry)) (*Mirror, error) {
+	m := &Mirror{kv: k, bucket: k.kv.Bucket(), filters: slices.Clone(filters)}
 	m.cond = sync.NewCond(&m.mu)
-	ready, err := k.Watch(ctx, func(e Entry) {
+	ready, err := k.watch(ctx, m.filters, func(e Entry) {
 		apply(e)
 		m.mu.Lock()
 		if e.Revision > m.applied {
@@ -97,9 +105,20 @@ func (m *Mirror) Wait(ctx context.Context, rev uint64) error {
 	return nil
 }
 
-// CatchUp waits until every write made before the call has been applied.
+// CatchUp waits until every write made before the call to a mirrored key
+// has been applied.
 func (m *Mirror) CatchUp(ctx context.Context) error {
-	rev, err := m.kv.LastRevision(ctx)
+	rev, err := m.kv.lastRevisionOf(ctx, m.filters)
+	if err != nil {
+		return err
+	}
+	return m.Wait(ctx, rev)
+}
+
+// Create stores a key that must not exist (ErrExists otherwise) and waits
+// until the mirror has applied it.
+func (m *Mirror) Create(ctx context.Context, key string, value []byte) error {
+	rev, err := m.kv.Create(ctx, key, value)
 	if err != nil {
 		return err
 	}

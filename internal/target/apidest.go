@@ -17,9 +17,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/switchyard/switchyard/internal/connection"
 	"golang.org/x/time/rate"
-
-	"github.com/switchyard/switchyard/internal/catalog"
 )
 
 // API destinations (arn:aws:events:<region>:<account>:api-destination/<name>/<uuid>)
@@ -57,7 +56,7 @@ import (
 // APIDestinationOptions configures the API destination target kind.
 type APIDestinationOptions struct {
 	// DataDir and KeyFile locate the key that encrypts connection secrets
-	// (catalog.LoadSecretBox).
+	// (connection.LoadSecretBox).
 	DataDir, KeyFile string
 	Log              *slog.Logger
 	// Client sends the requests (default: keep-alive pool, no redirects).
@@ -87,7 +86,7 @@ func init() {
 		"HTTP2-Settings", "If-Match", "If-Modified-Since", "If-None-Match", "If-Range", "If-Unmodified-Since",
 		"Max-Forwards", "Origin", "Pragma", "Proxy-Authorization", "Range", "Referer", "TE", "Trailer",
 		"Transfer-Encoding", "User-Agent", "Upgrade", "Via", "Warning", "Keep-Alive", "Proxy-Connection",
-		CloudEventsHeader, catalog.SigningSecretHeader,
+		CloudEventsHeader, connection.SigningSecretHeader,
 	} {
 		droppedHeaders[strings.ToLower(h)] = true
 	}
@@ -108,7 +107,7 @@ func EventsKind(kinds ...Kind) Kind {
 
 // APIDestinations invokes API destination targets.
 type APIDestinations struct {
-	cat     *catalog.Catalog
+	conns   *connection.Catalog
 	log     *slog.Logger
 	client  *http.Client
 	timeout time.Duration
@@ -121,9 +120,9 @@ type APIDestinations struct {
 }
 
 // NewAPIDestinations returns the API destination runtime: it loads the
-// secrets key into the catalog and authorizes OAuth connections when
+// secrets key into the connections and authorizes OAuth connections when
 // they are created or updated.
-func NewAPIDestinations(cat *catalog.Catalog, opt APIDestinationOptions) *APIDestinations {
+func NewAPIDestinations(conns *connection.Catalog, opt APIDestinationOptions) *APIDestinations {
 	if opt.Log == nil {
 		opt.Log = slog.New(slog.DiscardHandler)
 	}
@@ -144,15 +143,15 @@ func NewAPIDestinations(cat *catalog.Catalog, opt APIDestinationOptions) *APIDes
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		}
 	}
-	d := &APIDestinations{cat: cat, log: opt.Log, client: opt.Client, timeout: opt.Timeout, targets: map[string]*apiDestTarget{}}
-	if cat != nil {
-		box, err := catalog.LoadSecretBox(opt.DataDir, opt.KeyFile)
+	d := &APIDestinations{conns: conns, log: opt.Log, client: opt.Client, timeout: opt.Timeout, targets: map[string]*apiDestTarget{}}
+	if conns != nil {
+		box, err := connection.LoadSecretBox(opt.DataDir, opt.KeyFile)
 		if err != nil {
 			opt.Log.Error("connection secrets key unavailable: connections cannot be created or used", "err", err)
 		}
-		cat.SetSecretBox(box, err)
-		cat.SetConnectionAuthorizer(d.authorizeConnection)
-		cat.Listen(d.forget)
+		conns.SetSecretBox(box, err)
+		conns.SetConnectionAuthorizer(d.authorizeConnection)
+		conns.Listen(d.forget)
 	}
 	return d
 }
@@ -160,13 +159,13 @@ func NewAPIDestinations(cat *catalog.Catalog, opt APIDestinationOptions) *APIDes
 // forget drops what is kept for a deleted API destination (its rate
 // limiter and request plans) or connection (its decrypted credentials),
 // so neither outlives the resource.
-func (d *APIDestinations) forget(c catalog.Change) {
+func (d *APIDestinations) forget(c connection.Change) {
 	if !c.Deleted {
 		return
 	}
 	switch c.Kind {
 	case "apidest":
-		prefix := catalog.ResourcePrefix(c.Scope, "api-destination", c.Name)
+		prefix := connection.ResourcePrefix(c.Scope, "api-destination", c.Name)
 		d.mu.Lock()
 		for arn := range d.targets {
 			if strings.HasPrefix(arn, prefix) {
@@ -175,7 +174,7 @@ func (d *APIDestinations) forget(c catalog.Change) {
 		}
 		d.mu.Unlock()
 	case "connection":
-		prefix := catalog.ResourcePrefix(c.Scope, "connection", c.Name)
+		prefix := connection.ResourcePrefix(c.Scope, "connection", c.Name)
 		d.creds.Range(func(k, _ any) bool {
 			if strings.HasPrefix(k.(string), prefix) {
 				d.creds.Delete(k)
@@ -186,8 +185,8 @@ func (d *APIDestinations) forget(c catalog.Change) {
 }
 
 // APIDestinationKind returns the target kind for api-destination ARNs.
-func APIDestinationKind(cat *catalog.Catalog, opt APIDestinationOptions) Kind {
-	return NewAPIDestinations(cat, opt).Kind
+func APIDestinationKind(conns *connection.Catalog, opt APIDestinationOptions) Kind {
+	return NewAPIDestinations(conns, opt).Kind
 }
 
 // Kind resolves api-destination ARNs.
@@ -202,7 +201,7 @@ func (d *APIDestinations) Kind(a ARN) Target {
 	if t != nil {
 		return t
 	}
-	s, name, id, ok := catalog.ParseResourceArn(arn, "api-destination")
+	s, name, id, ok := connection.ParseResourceArn(arn, "api-destination")
 	if !ok {
 		return unreachable{reason: "Parameter Arn is not valid: " + arn}
 	}
@@ -219,7 +218,7 @@ func (d *APIDestinations) Kind(a ARN) Target {
 type apiDestTarget struct {
 	d         *APIDestinations
 	arn       string
-	scope     catalog.Scope
+	scope     connection.Scope
 	name, id  string
 	limiter   *rate.Limiter
 	limit     int32
@@ -254,16 +253,16 @@ type kv struct{ k, v string }
 
 func (t *apiDestTarget) Invoke(ctx context.Context, inv *Invocation) error {
 	d := t.d
-	dest, ok := d.cat.APIDestination(t.scope, t.name)
+	dest, ok := d.conns.APIDestination(t.scope, t.name)
 	if !ok || dest.ID != t.id {
 		return &Error{Code: CodeNotFound, Message: "ApiDestination " + t.arn + " does not exist."}
 	}
-	conn, ok := d.cat.ConnectionByArn(dest.ConnectionArn)
+	conn, ok := d.conns.ConnectionByArn(dest.ConnectionArn)
 	if !ok {
 		return &Error{Code: CodeNotFound, Message: "Connection " + dest.ConnectionArn + " of ApiDestination " + t.name + " does not exist."}
 	}
 	switch conn.State {
-	case catalog.ConnectionAuthorized, catalog.ConnectionAuthorizing:
+	case connection.ConnectionAuthorized, connection.ConnectionAuthorizing:
 	default:
 		return &Error{Code: CodeSDKClient, Retryable: true,
 			Message: "Unable to invoke ApiDestination endpoint: Connection '" + conn.Name + "' is " + conn.State + "."}
@@ -281,7 +280,7 @@ func (t *apiDestTarget) Invoke(ctx context.Context, inv *Invocation) error {
 	}
 	status, retryAfter, used, err := t.send(ctx, p, conn, body, header, "")
 	if err == nil && (status == http.StatusUnauthorized || status == http.StatusProxyAuthRequired) {
-		if conn.AuthorizationType == catalog.AuthOAuth {
+		if conn.AuthorizationType == connection.AuthOAuth {
 			// "OAUTH tokens are refreshed when a 401 or 407 response is
 			// returned": refresh and try once more.
 			status, retryAfter, _, err = t.send(ctx, p, conn, body, header, used)
@@ -443,7 +442,7 @@ func sleep(ctx context.Context, d time.Duration) error {
 
 // plan returns the request plan for a target configuration, rebuilding it
 // when the destination or the connection changed.
-func (t *apiDestTarget) plan(dest *catalog.APIDestination, conn *catalog.Connection, config []byte) (*plan, error) {
+func (t *apiDestTarget) plan(dest *connection.APIDestination, conn *connection.Connection, config []byte) (*plan, error) {
 	t.plansMu.RLock()
 	p := t.plans[string(config)]
 	t.plansMu.RUnlock()
@@ -640,7 +639,7 @@ func mergeBodyParams(body []byte, params []kv) []byte {
 // response and the OAuth Authorization it used, or the failure of a
 // request that got no response. stale is an OAuth Authorization value the
 // endpoint refused (a new token is fetched instead).
-func (t *apiDestTarget) send(ctx context.Context, p *plan, conn *catalog.Connection, body []byte, extra http.Header, stale string) (int, string, string, error) {
+func (t *apiDestTarget) send(ctx context.Context, p *plan, conn *connection.Connection, body []byte, extra http.Header, stale string) (int, string, string, error) {
 	d := t.d
 	h := make(http.Header, len(p.header)+len(extra)+1)
 	for k, v := range p.header {
@@ -650,7 +649,7 @@ func (t *apiDestTarget) send(ctx context.Context, p *plan, conn *catalog.Connect
 		h[k] = v
 	}
 	var tok string
-	if conn.AuthorizationType == catalog.AuthOAuth {
+	if conn.AuthorizationType == connection.AuthOAuth {
 		var err error
 		tok, err = d.token(ctx, conn, p.auth, stale)
 		if err != nil {

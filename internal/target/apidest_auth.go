@@ -16,7 +16,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/switchyard/switchyard/internal/catalog"
+	"github.com/switchyard/switchyard/internal/connection"
 )
 
 // connCreds is a connection's authorization material, decrypted once per
@@ -40,26 +40,26 @@ type oauthCreds struct {
 
 // credentials returns the decrypted authorization material of a
 // connection.
-func (d *APIDestinations) credentials(conn *catalog.Connection) (*connCreds, error) {
+func (d *APIDestinations) credentials(conn *connection.Connection) (*connCreds, error) {
 	arn := conn.Arn()
 	if v, ok := d.creds.Load(arn); ok {
 		if c := v.(*connCreds); c.rev == conn.Rev {
 			return c, nil
 		}
 	}
-	box, err := d.cat.SecretBox()
+	box, err := d.conns.SecretBox()
 	if err != nil {
 		return nil, &Error{Code: CodeInternal, Retryable: true, Message: "Unable to invoke ApiDestination endpoint: " + err.Error()}
 	}
 	var firstErr error
-	open := func(s catalog.Sealed) string {
+	open := func(s connection.Sealed) string {
 		v, err := box.Open(arn, s)
 		if err != nil && firstErr == nil {
 			firstErr = err
 		}
 		return v
 	}
-	params := func(ps []catalog.Param) []kv {
+	params := func(ps []connection.Param) []kv {
 		out := make([]kv, 0, len(ps))
 		for _, p := range ps {
 			v := p.Value
@@ -74,16 +74,16 @@ func (d *APIDestinations) credentials(conn *catalog.Connection) (*connCreds, err
 	}
 	c := &connCreds{rev: conn.Rev, authVersion: conn.AuthVersion}
 	switch a := conn.Auth; conn.AuthorizationType {
-	case catalog.AuthBasic:
+	case connection.AuthBasic:
 		if a.Basic != nil {
 			pw := open(a.Basic.Password)
 			c.auth = []kv{{"Authorization", "Basic " + base64.StdEncoding.EncodeToString([]byte(a.Basic.Username+":"+pw))}}
 		}
-	case catalog.AuthAPIKey:
+	case connection.AuthAPIKey:
 		if a.APIKey != nil {
 			c.auth = []kv{{a.APIKey.Name, open(a.APIKey.Value)}}
 		}
-	case catalog.AuthOAuth:
+	case connection.AuthOAuth:
 		if o := a.OAuth; o != nil {
 			c.oauth = &oauthCreds{clientID: o.ClientID, clientSecret: open(o.ClientSecret), endpoint: o.AuthorizationEndpoint, method: o.HTTPMethod}
 			if o.HTTP != nil {
@@ -93,7 +93,7 @@ func (d *APIDestinations) credentials(conn *catalog.Connection) (*connCreds, err
 	}
 	if inv := conn.Auth.Invocation; inv != nil {
 		for _, h := range params(inv.Headers) {
-			if strings.EqualFold(h.k, catalog.SigningSecretHeader) {
+			if strings.EqualFold(h.k, connection.SigningSecretHeader) {
 				for _, s := range strings.Fields(h.v) {
 					c.signing = append(c.signing, webhookKey(s))
 				}
@@ -147,7 +147,7 @@ func (e *tokenError) Error() string { return e.reason }
 // token returns the Authorization header value for an OAuth connection,
 // fetching a token when there is no fresh one or when the cached one is
 // stale (the value an endpoint just refused).
-func (d *APIDestinations) token(ctx context.Context, conn *catalog.Connection, creds *connCreds, stale string) (string, error) {
+func (d *APIDestinations) token(ctx context.Context, conn *connection.Connection, creds *connCreds, stale string) (string, error) {
 	arn := conn.Arn()
 	v, _ := d.tokens.LoadOrStore(arn, &tokenCache{})
 	tc := v.(*tokenCache)
@@ -172,8 +172,8 @@ func (d *APIDestinations) token(ctx context.Context, conn *catalog.Connection, c
 		return "", &Error{Code: CodeSDKClient, Retryable: true, Message: "Unable to invoke ApiDestination endpoint: " + err.Error()}
 	}
 	tc.value, tc.fetched, tc.expires, tc.authVersion = value, now, expires, conn.AuthVersion
-	if conn.State == catalog.ConnectionAuthorizing {
-		d.setState(conn, catalog.ConnectionAuthorized, "")
+	if conn.State == connection.ConnectionAuthorizing {
+		d.setState(conn, connection.ConnectionAuthorized, "")
 	}
 	return value, nil
 }
@@ -282,7 +282,7 @@ var errNoChange = errors.New("no change")
 // after a token exchange, DEAUTHORIZED after the endpoint refused the
 // credentials), unless the connection changed meanwhile. It runs in the
 // background; one change per connection version is in flight at a time.
-func (d *APIDestinations) setState(conn *catalog.Connection, state, reason string) {
+func (d *APIDestinations) setState(conn *connection.Connection, state, reason string) {
 	key := fmt.Sprintf("%s#%d#%s", conn.Arn(), conn.AuthVersion, state)
 	if _, busy := stateWrites.LoadOrStore(key, true); busy {
 		return
@@ -292,21 +292,21 @@ func (d *APIDestinations) setState(conn *catalog.Connection, state, reason strin
 		defer stateWrites.Delete(key)
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		_, err := d.cat.UpdateConnection(ctx, s, name, func(c *catalog.Connection) error {
+		_, err := d.conns.UpdateConnection(ctx, s, name, func(c *connection.Connection) error {
 			if c.AuthVersion != version || c.State == state {
 				return errNoChange
 			}
-			if state == catalog.ConnectionAuthorized && c.State != catalog.ConnectionAuthorizing {
+			if state == connection.ConnectionAuthorized && c.State != connection.ConnectionAuthorizing {
 				return errNoChange
 			}
 			now := time.Now().UTC()
 			c.State, c.StateReason, c.Modified = state, reason, now
-			if state == catalog.ConnectionAuthorized {
+			if state == connection.ConnectionAuthorized {
 				c.LastAuthorized = now
 			}
 			return nil
 		})
-		if err != nil && !errors.Is(err, errNoChange) && !errors.Is(err, catalog.ErrNotFound) {
+		if err != nil && !errors.Is(err, errNoChange) && !errors.Is(err, connection.ErrNotFound) {
 			d.log.Warn("could not record connection state", "connection", name, "state", state, "err", err)
 		} else if err == nil {
 			d.log.Info("connection state changed", "connection", name, "state", state, "reason", reason)
@@ -316,21 +316,21 @@ func (d *APIDestinations) setState(conn *catalog.Connection, state, reason strin
 
 var stateWrites sync.Map
 
-func (d *APIDestinations) deauthorize(conn *catalog.Connection, reason string) {
-	d.setState(conn, catalog.ConnectionDeauthorized, reason)
+func (d *APIDestinations) deauthorize(conn *connection.Connection, reason string) {
+	d.setState(conn, connection.ConnectionDeauthorized, reason)
 }
 
 // authorizeConnection exchanges an AUTHORIZING OAuth connection's client
 // credentials for a token: AUTHORIZED on success, DEAUTHORIZED with the
-// reason otherwise (catalog hook, after CreateConnection and
+// reason otherwise (connection hook, after CreateConnection and
 // UpdateConnection).
-func (d *APIDestinations) authorizeConnection(s catalog.Scope, name string) {
-	conn, ok := d.cat.Connection(s, name)
-	if !ok || conn.State != catalog.ConnectionAuthorizing {
+func (d *APIDestinations) authorizeConnection(s connection.Scope, name string) {
+	conn, ok := d.conns.Connection(s, name)
+	if !ok || conn.State != connection.ConnectionAuthorizing {
 		return
 	}
-	if conn.AuthorizationType != catalog.AuthOAuth {
-		d.setState(conn, catalog.ConnectionAuthorized, "")
+	if conn.AuthorizationType != connection.AuthOAuth {
+		d.setState(conn, connection.ConnectionAuthorized, "")
 		return
 	}
 	creds, err := d.credentials(conn)

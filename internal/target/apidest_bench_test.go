@@ -13,11 +13,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/switchyard/switchyard/internal/catalog"
+	"github.com/switchyard/switchyard/internal/connection"
 	"github.com/switchyard/switchyard/internal/store"
 )
 
-// benchEnv is a catalog with one API_KEY connection and n API
+// benchEnv is a connection catalog with one API_KEY connection and n API
 // destinations (rate limit 1,000,000/s: unlimited) pointing at a local
 // receiver that answers 200 at once and measures its own handling time.
 type benchEnv struct {
@@ -39,7 +39,7 @@ func newBenchEnv(b *testing.B, n int) *benchEnv {
 	runCtx, cancel := context.WithCancel(ctx)
 	b.Cleanup(cancel)
 	log := slog.New(slog.DiscardHandler)
-	cat, err := catalog.Open(runCtx, st, log)
+	conns, err := connection.Open(runCtx, st, log)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -55,22 +55,22 @@ func newBenchEnv(b *testing.B, n int) *benchEnv {
 	}))
 	b.Cleanup(srv.Close)
 	reg := NewRegistry()
-	ad := NewAPIDestinations(cat, APIDestinationOptions{DataDir: dir, Log: log})
+	ad := NewAPIDestinations(conns, APIDestinationOptions{DataDir: dir, Log: log})
 	reg.Register("events", EventsKind(ad.Kind))
-	box, err := cat.SecretBox()
+	box, err := conns.SecretBox()
 	if err != nil {
 		b.Fatal(err)
 	}
-	s := catalog.Scope{Account: "123456789012", Region: "us-east-1"}
-	conn := &catalog.Connection{Scope: s, Name: "c", ID: "0000-1", AuthorizationType: catalog.AuthAPIKey, State: catalog.ConnectionAuthorized, AuthVersion: 1}
-	conn.Auth.APIKey = &catalog.APIKeyAuth{Name: "x-api-key", Value: box.Seal(conn.Arn(), "k")}
-	if err := cat.CreateConnection(ctx, conn); err != nil {
+	s := connection.Scope{Account: "123456789012", Region: "us-east-1"}
+	conn := &connection.Connection{Scope: s, Name: "c", ID: "0000-1", AuthorizationType: connection.AuthAPIKey, State: connection.ConnectionAuthorized, AuthVersion: 1}
+	conn.Auth.APIKey = &connection.APIKeyAuth{Name: "x-api-key", Value: box.Seal(conn.Arn(), "k")}
+	if err := conns.CreateConnection(ctx, conn); err != nil {
 		b.Fatal(err)
 	}
 	for i := range n {
-		d := &catalog.APIDestination{Scope: s, Name: fmt.Sprintf("d%d", i), ID: "0000-2", ConnectionArn: conn.Arn(),
+		d := &connection.APIDestination{Scope: s, Name: fmt.Sprintf("d%d", i), ID: "0000-2", ConnectionArn: conn.Arn(),
 			InvocationEndpoint: srv.URL + "/hook/*", HTTPMethod: "POST", RateLimit: 1_000_000}
-		if err := cat.CreateAPIDestination(ctx, d); err != nil {
+		if err := conns.CreateAPIDestination(ctx, d); err != nil {
 			b.Fatal(err)
 		}
 		env.arns = append(env.arns, d.Arn())

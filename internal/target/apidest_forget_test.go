@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/switchyard/switchyard/internal/catalog"
+	"github.com/switchyard/switchyard/internal/connection"
 	"github.com/switchyard/switchyard/internal/store"
 )
 
@@ -23,28 +23,28 @@ func TestDeletedDestinationsAreForgotten(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = st.Close() })
-	cat, err := catalog.Open(ctx, st, nil)
+	conns, err := connection.Open(ctx, st, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.Copy(io.Discard, r.Body) }))
 	t.Cleanup(srv.Close)
-	ad := NewAPIDestinations(cat, APIDestinationOptions{DataDir: dir})
+	ad := NewAPIDestinations(conns, APIDestinationOptions{DataDir: dir})
 	reg := NewRegistry()
 	reg.Register("events", EventsKind(ad.Kind))
-	box, err := cat.SecretBox()
+	box, err := conns.SecretBox()
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := catalog.Scope{Account: "123456789012", Region: "us-east-1"}
-	conn := &catalog.Connection{Scope: s, Name: "c", ID: "0000-1", AuthorizationType: catalog.AuthAPIKey, State: catalog.ConnectionAuthorized, AuthVersion: 1}
-	conn.Auth.APIKey = &catalog.APIKeyAuth{Name: "x-api-key", Value: box.Seal(conn.Arn(), "k")}
-	if err := cat.CreateConnection(ctx, conn); err != nil {
+	s := connection.Scope{Account: "123456789012", Region: "us-east-1"}
+	conn := &connection.Connection{Scope: s, Name: "c", ID: "0000-1", AuthorizationType: connection.AuthAPIKey, State: connection.ConnectionAuthorized, AuthVersion: 1}
+	conn.Auth.APIKey = &connection.APIKeyAuth{Name: "x-api-key", Value: box.Seal(conn.Arn(), "k")}
+	if err := conns.CreateConnection(ctx, conn); err != nil {
 		t.Fatal(err)
 	}
-	d := &catalog.APIDestination{Scope: s, Name: "d", ID: "0000-2", ConnectionArn: conn.Arn(),
+	d := &connection.APIDestination{Scope: s, Name: "d", ID: "0000-2", ConnectionArn: conn.Arn(),
 		InvocationEndpoint: srv.URL, HTTPMethod: "POST", RateLimit: 100}
-	if err := cat.CreateAPIDestination(ctx, d); err != nil {
+	if err := conns.CreateAPIDestination(ctx, d); err != nil {
 		t.Fatal(err)
 	}
 	inv := &Invocation{Account: s.Account, Region: s.Region, EventID: "e", TargetArn: d.Arn(), Config: []byte(`{}`), Event: []byte(`{}`), Payload: []byte(`{}`)}
@@ -61,10 +61,10 @@ func TestDeletedDestinationsAreForgotten(t *testing.T) {
 	if tg, cr := count(); tg != 1 || cr != 1 {
 		t.Fatalf("after an invocation: %d targets, %d credentials kept", tg, cr)
 	}
-	if err := cat.DeleteAPIDestination(ctx, s, "d"); err != nil {
+	if err := conns.DeleteAPIDestination(ctx, s, "d"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := cat.DeleteConnection(ctx, s, "c"); err != nil {
+	if _, err := conns.DeleteConnection(ctx, s, "c"); err != nil {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(5 * time.Second)

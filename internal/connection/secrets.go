@@ -1,4 +1,4 @@
-package catalog
+package connection
 
 import (
 	"crypto/aes"

@@ -1,4 +1,4 @@
-package schedule_test
+package schedexpr_test
 
 // A brute-force reference for cron schedules: random valid expressions are
 // generated together with their meaning (the sets each field denotes and the
@@ -18,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/switchyard/switchyard/internal/schedule"
+	"github.com/switchyard/switchyard/internal/schedexpr"
 )
 
 type refField struct {
@@ -311,7 +311,7 @@ func (s *refSpec) fires() []time.Time {
 // check compares Next with the reference at many instants in the window.
 func (s *refSpec) check(t *testing.T, r *rand.Rand) {
 	t.Helper()
-	sched, err := schedule.Parse(s.expr)
+	sched, err := schedexpr.Parse(s.expr)
 	if err != nil {
 		t.Fatalf("Parse(%q) refused a generated expression: %v", s.expr, err)
 	}

@@ -1,4 +1,4 @@
-// Package schedule parses EventBridge ScheduleExpressions (the
+// Package schedexpr parses EventBridge ScheduleExpressions (the
 // ScheduleExpression of PutRule) and computes their fire times.
 //
 // Parse accepts exactly the rate(...) and cron(...) expressions that
@@ -7,7 +7,8 @@
 // error with ValidationException "Parameter ScheduleExpression is not
 // valid.". Schedule.Next and Schedule.NextFrom return fire times; all times
 // are UTC and fire times fall on whole minutes, EventBridge's precision.
-// The package depends only on the standard library.
+// The package depends only on the standard library; internal/scheduler
+// fires the rules whose expressions it parses.
 //
 // # Rate expressions
 //
@@ -146,4 +147,4 @@
 //
 // Quartz's own day computations for W are unreliable in short months (it
 // rolls the calendar over); the rules above are the documented meaning.
-package schedule
+package schedexpr
