@@ -81,12 +81,20 @@ func TestEventBridgeToSNS(t *testing.T) {
 	var stats struct {
 		Topics map[string]int64 `json:"topics"`
 	}
-	resp, err := http.Get(e.srv.URL() + "/_switchyard/stats")
-	if err != nil {
-		t.Fatal(err)
+	// A delivery is counted once its send returned, a moment after the
+	// message can be received.
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		resp, err := http.Get(e.srv.URL() + "/_switchyard/stats")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = json.NewDecoder(resp.Body).Decode(&stats)
+		resp.Body.Close()
+		if stats.Topics["delivered"] >= 2 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
-	_ = json.NewDecoder(resp.Body).Decode(&stats)
-	resp.Body.Close()
 	if stats.Topics["delivered"] != 2 || stats.Topics["filtered"] != 1 {
 		t.Errorf("topic stats %v", stats.Topics)
 	}
