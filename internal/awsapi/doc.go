@@ -9,9 +9,12 @@
 // affiliates (see models/README.md): EventBridge (events-2015-10-07.json,
 // awsJson1.1), SQS (sqs-2012-11-05.json, awsJson1.0, and its older awsQuery
 // form), SNS and the EventBridge Schema Registry. Next to them,
-// models/switchyard-overlay-events.json is Switchyard's own small overlay
-// for what AWS's messages show but the published model does not (members
-// AWS renders in a structure, the order AWS lists an enum's values in).
+// models/switchyard-overlay-events.json and switchyard-overlay-sns.json are
+// Switchyard's own small overlays for what AWS's responses show but the
+// published model does not (members AWS renders in a structure, the order
+// AWS lists an enum's values in, errors the model does not declare such as
+// EventBridge's ValidationException, a required member SNS's handler checks
+// instead of its model validation).
 //
 // # Generated packages
 //

@@ -106,3 +106,10 @@ func ErrResourceNotFoundException(format string, args ...any) *awsproto.Error {
 func ErrThrottlingException(format string, args ...any) *awsproto.Error {
 	return &awsproto.Error{Code: "ThrottlingException", Status: 400, Message: fmt.Sprintf(format, args...)}
 }
+
+// ErrValidationException returns the ValidationException error (HTTP 400, the
+// sender's fault). ValidationException: A parameter of the request is not
+// valid. (From Switchyard's overlay: the published model does not declare it.)
+func ErrValidationException(format string, args ...any) *awsproto.Error {
+	return &awsproto.Error{Code: "ValidationException", Status: 400, Message: fmt.Sprintf(format, args...)}
+}

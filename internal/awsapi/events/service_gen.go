@@ -474,4 +474,5 @@ var Errors = map[string]awsapi.ErrorShape{
 	"ResourceAlreadyExistsException":  {Name: "ResourceAlreadyExistsException", Code: "ResourceAlreadyExistsException", HTTPStatus: 400, New: ErrResourceAlreadyExistsException},
 	"ResourceNotFoundException":       {Name: "ResourceNotFoundException", Code: "ResourceNotFoundException", HTTPStatus: 400, New: ErrResourceNotFoundException},
 	"ThrottlingException":             {Name: "ThrottlingException", Code: "ThrottlingException", HTTPStatus: 400, New: ErrThrottlingException},
+	"ValidationException":             {Name: "ValidationException", Code: "ValidationException", HTTPStatus: 400, New: ErrValidationException},
 }
