@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/switchyard/switchyard/internal/awsapi/sns"
 	"github.com/switchyard/switchyard/internal/pattern"
 )
 
@@ -55,7 +56,7 @@ func parseFilterPolicy(src, scope string, subscribe bool) (*FilterPolicy, error)
 	if subscribe {
 		prefix = "Invalid parameter: Attributes Reason: "
 	}
-	fail := func(msg string) error { return errInvalidParameter("%s", prefix+msg) }
+	fail := func(msg string) error { return sns.ErrInvalidParameterException("%s", prefix+msg) }
 	if len(src) > maxPolicyBytes {
 		return nil, fail("FilterPolicy: Filter policy is too long")
 	}
