@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/switchyard/switchyard/internal/arn"
+	"github.com/switchyard/switchyard/internal/awsapi/events"
 	"github.com/switchyard/switchyard/internal/awsapi/handler"
 	"github.com/switchyard/switchyard/internal/awsproto"
 	"github.com/switchyard/switchyard/internal/catalog"
@@ -29,34 +30,34 @@ func (a *Archives) Operations() map[string]awsproto.Operation {
 
 // AWS's errors for archives and replays (conformance/aws-error-samples.txt).
 func errArchiveExists(name string) error {
-	return awsproto.Errorf("ResourceAlreadyExistsException", "Archive %s already exists.", name)
+	return events.ErrResourceAlreadyExistsException("Archive %s already exists.", name)
 }
 
 func errArchiveNotFound(name string) error {
-	return awsproto.Errorf("ResourceNotFoundException", "Archive %s does not exist.", name)
+	return events.ErrResourceNotFoundException("Archive %s does not exist.", name)
 }
 
 func errBusNotFound(name string) error {
-	return awsproto.Errorf("ResourceNotFoundException", "Event bus %s does not exist.", name)
+	return events.ErrResourceNotFoundException("Event bus %s does not exist.", name)
 }
 
 func errReplayExists(name string) error {
-	return awsproto.Errorf("ResourceAlreadyExistsException", "Replay %s already exists.", name)
+	return events.ErrResourceAlreadyExistsException("Replay %s already exists.", name)
 }
 
 func errReplayNotFound(name string) error {
-	return awsproto.Errorf("ResourceNotFoundException", "Replay %s does not exist.", name)
+	return events.ErrResourceNotFoundException("Replay %s does not exist.", name)
 }
 
 var (
-	errUpdateNothing = awsproto.Errorf("ValidationException", "At least one of EventPattern, RetentionDays or Description must be provided.")
-	errCrossBus      = awsproto.Errorf("ValidationException", "Parameter Destination.Arn is not valid. Reason: Cross event bus replay is not permitted.")
-	errWindow        = awsproto.Errorf("ValidationException", "Parameter EventEndTime is not valid. Reason: EventStartTime must be before EventEndTime.")
-	errTooMany       = awsproto.Errorf("LimitExceededException", "The requested resource exceeds the maximum number allowed.")
+	errUpdateNothing = events.ErrValidationException("At least one of EventPattern, RetentionDays or Description must be provided.")
+	errCrossBus      = events.ErrValidationException("Parameter Destination.Arn is not valid. Reason: Cross event bus replay is not permitted.")
+	errWindow        = events.ErrValidationException("Parameter EventEndTime is not valid. Reason: EventStartTime must be before EventEndTime.")
+	errTooMany       = events.ErrLimitExceededException("The requested resource exceeds the maximum number allowed.")
 )
 
 func errArchiveArn(name string) error {
-	return awsproto.Errorf("ValidationException", "Parameter EventSourceArn is not valid. Reason: Archive %s does not exist.", name)
+	return events.ErrValidationException("Parameter EventSourceArn is not valid. Reason: Archive %s does not exist.", name)
 }
 
 // eventsARN parses an ARN of an EventBridge resource.
@@ -160,7 +161,7 @@ func (a *Archives) retry(ctx context.Context, resource, name string, write func(
 		return n, err
 	})
 	if err != nil && lost >= store.MaxWriteAttempts {
-		return awsproto.Errorf("ConcurrentModificationException", "%s %s was modified concurrently; retry.", resource, name)
+		return events.ErrConcurrentModificationException("%s %s was modified concurrently; retry.", resource, name)
 	}
 	return err
 }

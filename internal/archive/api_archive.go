@@ -121,7 +121,7 @@ func (a *Archives) finishArchive(ctx context.Context, ar *Archive, rev uint64, f
 				a.dropStream(cctx, ar)
 			}
 			cancel()
-			return nil, 0, awsproto.Errorf("ConcurrentModificationException", "Archive %s was modified concurrently; retry.", ar.Name)
+			return nil, 0, events.ErrConcurrentModificationException("Archive %s was modified concurrently; retry.", ar.Name)
 		}
 		return nil, 0, err
 	}
@@ -275,7 +275,7 @@ func (a *Archives) deleteArchive(ctx context.Context, r *awsproto.Request, in *e
 	}
 	if err := a.remove(ctx, archiveKey(s, name), rev); err != nil {
 		if errors.Is(err, store.ErrConflict) {
-			return nil, awsproto.Errorf("ConcurrentModificationException", "Archive %s was modified concurrently; retry.", name)
+			return nil, events.ErrConcurrentModificationException("Archive %s was modified concurrently; retry.", name)
 		}
 		return nil, err
 	}

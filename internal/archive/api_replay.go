@@ -209,7 +209,7 @@ func (a *Archives) CancelReplay(ctx context.Context, s catalog.Scope, name strin
 			return 0, errReplayNotFound(name)
 		}
 		if cur.Finished() || cur.State == ReplayCancelling {
-			return 0, awsproto.Errorf("IllegalStatusException", "Replay %s is not in a valid state for this operation.", name)
+			return 0, events.ErrIllegalStatusException("Replay %s is not in a valid state for this operation.", name)
 		}
 		next = *cur
 		next.State = ReplayCancelling

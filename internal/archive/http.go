@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/switchyard/switchyard/internal/awsapi/events"
 	"github.com/switchyard/switchyard/internal/awsproto"
 	"github.com/switchyard/switchyard/internal/catalog"
 	"github.com/switchyard/switchyard/internal/pattern"
@@ -227,7 +228,7 @@ func (a *Archives) Import(ctx context.Context, s catalog.Scope, name string, sc 
 		return res, errArchiveNotFound(name)
 	}
 	if !archiving(ar.State) {
-		return res, awsproto.Errorf("ValidationException", "Archive %s is not enabled (state %s).", name, ar.State)
+		return res, events.ErrValidationException("Archive %s is not enabled (state %s).", name, ar.State)
 	}
 	var p *pattern.Pattern
 	if ar.Pattern != "" {
@@ -263,7 +264,7 @@ func (a *Archives) Import(ctx context.Context, s catalog.Scope, name string, sc 
 			if tooBig := (*http.MaxBytesError)(nil); errors.As(sc.Err(), &tooBig) {
 				return res, sc.Err() // the body was cut at the limit, mid-line
 			}
-			return res, awsproto.Errorf("ValidationException", "line %d: %v", line, err)
+			return res, events.ErrValidationException("line %d: %v", line, err)
 		}
 		if p != nil {
 			// As ArchiveEvent: an event the pattern cannot be evaluated
@@ -289,7 +290,7 @@ func (a *Archives) Import(ctx context.Context, s catalog.Scope, name string, sc 
 		if tooBig := (*http.MaxBytesError)(nil); errors.As(err, &tooBig) {
 			return res, err
 		}
-		return res, awsproto.Errorf("ValidationException", "line %d: %v", line+1, err)
+		return res, events.ErrValidationException("line %d: %v", line+1, err)
 	}
 	return res, flush()
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/switchyard/switchyard/internal/awsproto"
 )
 
 func TestValidationErrorMessage(t *testing.T) {
@@ -243,5 +245,14 @@ func TestPtrValue(t *testing.T) {
 	p := Ptr(int32(3))
 	if *p != 3 || Value(p) != 3 || Value[string](nil) != "" {
 		t.Error("Ptr/Value")
+	}
+}
+
+func TestValidationErrorCode(t *testing.T) {
+	var p Problems
+	p.Null("name")
+	e := awsproto.AsError(p.Err(), "InternalFailure")
+	if e.Code != "ValidationException" || e.HTTPStatus() != 400 || e.Message != "1 validation error detected: Value null at 'name' failed to satisfy constraint: Member must not be null" {
+		t.Errorf("AsError = %+v", e)
 	}
 }

@@ -14,9 +14,12 @@
 // affiliates (see models/README.md): EventBridge (events-2015-10-07.json,
 // awsJson1.1), SQS (sqs-2012-11-05.json, awsJson1.0, and its older awsQuery
 // form), SNS and the EventBridge Schema Registry. Next to them,
-// models/switchyard-overlay-events.json is Switchyard's own small overlay
-// for what AWS's messages show but the published model does not (members
-// AWS renders in a structure, the order AWS lists an enum's values in).
+// models/switchyard-overlay-events.json and switchyard-overlay-sns.json are
+// Switchyard's own small overlays for what AWS's responses show but the
+// published model does not (members AWS renders in a structure, the order
+// AWS lists an enum's values in, errors the model does not declare such as
+// EventBridge's ValidationException, a required member SNS's handler checks
+// instead of its model validation).
 //
 // # Generated packages
 //
@@ -35,9 +38,33 @@
 // lists slices, maps maps, enums string types with constants, timestamps
 // Timestamp, blobs []byte; JSON tags use the wire member names), a
 // Validate method on every operation input, a JavaString method on every
-// structure, and the tables Service, Operations (name -> input/output
-// shapes, errors, constructors) and Errors (error shape -> code, HTTP
-// status).
+// structure, an error constructor per error shape, and the tables Service,
+// Operations (name -> input/output shapes, errors, constructors) and Errors
+// (error shape -> code, HTTP status, fault, constructor).
+//
+// # Errors
+//
+// AWS-visible errors come from one catalog, as nats-server's do: for every
+// error shape X of a model, errors_gen.go has
+//
+//	func ErrX(format string, args ...any) *awsproto.Error
+//
+// returning Code X (the shape name, the awsJson __type), QueryCode the
+// awsQuery code of the shape's error trait (botocore's form of Smithy's
+// awsQueryError: SNS's NotFound, SQS's
+// AWS.SimpleQueueService.NonExistentQueue; the shape name without one) for
+// services that speak awsQuery, Status the trait's HTTP status (else 500
+// for faults, 400 otherwise), Receiver for the server's faults, and the
+// message fmt.Sprintf(format, args...) makes:
+//
+//	return sns.ErrNotFoundException("Topic does not exist")
+//	// &awsproto.Error{Code: "NotFoundException", QueryCode: "NotFound", Status: 404, Message: "Topic does not exist"}
+//
+// The messages are the callers': AWS's wording is not in the models.
+//
+// A failed Validate is not one of these: *ValidationError carries its
+// own code (ValidationException; awsQuery services answer it as
+// ValidationError, which internal/awsquery writes).
 //
 // # Validation
 //

@@ -1,5 +1,7 @@
 package awsapi
 
+import "github.com/switchyard/switchyard/internal/awsproto"
+
 // Service describes one service model's metadata.
 type Service struct {
 	ServiceID      string // "EventBridge", "SQS"
@@ -58,6 +60,12 @@ type ErrorShape struct {
 	// Fault is true when the error is the server's fault (model "fault"
 	// trait, or senderFault false in the error trait): SDKs then retry.
 	Fault bool
+	// New is the shape's generated constructor (ErrX in the service
+	// package): the *awsproto.Error with the shape name as Code, the
+	// awsQuery code as QueryCode when the service speaks awsQuery, the
+	// status and fault above, and the message fmt.Sprintf(format, args...)
+	// makes.
+	New func(format string, args ...any) *awsproto.Error
 }
 
 // Ptr returns a pointer to v, for optional members: Ptr("name"),

@@ -29,6 +29,11 @@ func (e *ValidationError) Error() string {
 	return strconv.Itoa(len(e.Problems)) + " validation errors detected: " + strings.Join(e.Problems, "; ")
 }
 
+// Code returns ValidationException, the code AWS answers a failed model
+// validation with (awsQuery services send it as ValidationError), so that
+// awsproto.AsError turns a *ValidationError into that error.
+func (e *ValidationError) Code() string { return "ValidationException" }
+
 // Input is implemented by every generated operation input structure.
 type Input interface {
 	// Validate checks the model constraints (required members, length,

@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/switchyard/switchyard/internal/awsapi/events"
 	"github.com/switchyard/switchyard/internal/awsproto"
 	"github.com/switchyard/switchyard/internal/catalog"
 	"github.com/switchyard/switchyard/internal/event"
@@ -88,7 +89,7 @@ func (in *Ingester) Put(ctx context.Context, scope catalog.Scope, entries []Entr
 		total += EntrySize(&entries[i])
 	}
 	if total > MaxRequestSize {
-		return nil, awsproto.Errorf("ValidationException", "Total size of the entries in the request is over the limit.")
+		return nil, events.ErrValidationException("Total size of the entries in the request is over the limit.")
 	}
 	results := make([]Result, len(entries))
 	msgs := make([]*store.Msg, 0, len(entries))

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/switchyard/switchyard/internal/arn"
+	"github.com/switchyard/switchyard/internal/awsapi"
+	"github.com/switchyard/switchyard/internal/awsapi/sns"
 	"github.com/switchyard/switchyard/internal/awsproto"
 	"github.com/switchyard/switchyard/internal/store"
 	"github.com/switchyard/switchyard/internal/uuid"
@@ -19,9 +21,11 @@ import (
 
 // Operations returns the handlers of the SNS operations Switchyard
 // implements, by operation name. Each decodes Request.Body, the JSON
-// document of the operation's input shape (model member names), and
-// returns a value that marshals to the output shape's JSON document: what
-// internal/awsquery's adapter needs (see QueryService).
+// document of the operation's input shape (model member names), into the
+// generated awsapi/sns input type, validates it against the SNS model, and
+// returns the generated output type, which marshals to the output shape's
+// JSON document: what internal/awsquery's adapter needs (see
+// QueryService).
 func (s *Service) Operations() map[string]awsproto.Operation {
 	return map[string]awsproto.Operation{
 		"CreateTopic":               op(s.createTopic),
@@ -44,14 +48,23 @@ func (s *Service) Operations() map[string]awsproto.Operation {
 	}
 }
 
-// op adapts a typed handler to an awsproto.Operation.
-func op[Req any](h func(context.Context, *awsproto.Request, *Req) (any, error)) awsproto.Operation {
+// op adapts a typed handler to an awsproto.Operation: it decodes the
+// request into the operation's generated input type and checks the model's
+// constraints first, as SNS does (a failure is a *awsapi.ValidationError:
+// ValidationError "1 validation error detected: Value null at 'name' ...").
+func op[In any, PIn interface {
+	*In
+	awsapi.Input
+}](h func(context.Context, *awsproto.Request, PIn) (any, error)) awsproto.Operation {
 	return func(ctx context.Context, r *awsproto.Request) (any, error) {
-		req := new(Req)
-		if err := awsproto.DecodeJSON(r, req); err != nil {
+		in := PIn(new(In))
+		if err := awsproto.DecodeJSON(r, in); err != nil {
 			return nil, err
 		}
-		resp, err := h(ctx, r, req)
+		if err := in.Validate(); err != nil {
+			return nil, err
+		}
+		resp, err := h(ctx, r, in)
 		if errors.Is(err, ErrTopicNotFound) {
 			return nil, errTopicDoesNotExist()
 		}
@@ -62,6 +75,12 @@ func op[Req any](h func(context.Context, *awsproto.Request, *Req) (any, error)) 
 	}
 }
 
+func errTopicDoesNotExist() *awsproto.Error { return sns.ErrNotFoundException("Topic does not exist") }
+
+func errSubscriptionDoesNotExist() *awsproto.Error {
+	return sns.ErrNotFoundException("Subscription does not exist")
+}
+
 func callerScope(r *awsproto.Request) Scope {
 	return Scope{Account: r.Caller.Account, Region: r.Caller.Region}
 }
@@ -70,11 +89,11 @@ func callerScope(r *awsproto.Request) Scope {
 // parameter in error messages.
 func parseTopicARN(v, param string) (Scope, string, error) {
 	if n := strings.Count(v, ":") + 1; n < 6 {
-		return Scope{}, "", errInvalidParameter("Invalid parameter: %s Reason: An ARN must have at least 6 elements, not %d", param, n)
+		return Scope{}, "", sns.ErrInvalidParameterException("Invalid parameter: %s Reason: An ARN must have at least 6 elements, not %d", param, n)
 	}
 	a, err := arn.Parse(v)
 	if err != nil || a.Service != "sns" || a.Region == "" || a.Account == "" || !validTopicName(a.Resource) {
-		return Scope{}, "", errInvalidParameter("Invalid parameter: %s", param)
+		return Scope{}, "", sns.ErrInvalidParameterException("Invalid parameter: %s", param)
 	}
 	return a.Scope(), a.Resource, nil
 }
@@ -102,13 +121,13 @@ func (s *Service) resolveTopic(r *awsproto.Request, arn, action string) (*topicV
 	}
 	caller := callerScope(r)
 	if sc.Region != caller.Region {
-		return nil, errInvalidParameter("Invalid parameter: TopicArn")
+		return nil, sns.ErrInvalidParameterException("Invalid parameter: TopicArn")
 	}
 	v := s.lookupTopic(sc, name)
 	if v == nil {
 		if sc.Account != caller.Account {
-			return nil, errAuthorization("User: arn:aws:iam::" + caller.Account + ":root is not authorized to perform: SNS:" + action +
-				" on resource: " + arn + " because no resource-based policy allows the SNS:" + action + " action")
+			return nil, sns.ErrAuthorizationErrorException("User: arn:aws:iam::%s:root is not authorized to perform: SNS:%s on resource: %s because no resource-based policy allows the SNS:%s action",
+				caller.Account, action, arn, action)
 		}
 		return nil, errTopicDoesNotExist()
 	}
@@ -138,7 +157,7 @@ func checkTopicAttribute(prefix, name, value string, fifo bool) error {
 	switch name {
 	case "Policy", "ArchivePolicy":
 		if value != "" && !json.Valid([]byte(value)) {
-			return errInvalidParameter("%s%s: failed to parse JSON.", prefix, name)
+			return sns.ErrInvalidParameterException("%s%s: failed to parse JSON.", prefix, name)
 		}
 	case "DeliveryPolicy":
 		if value != "" {
@@ -146,37 +165,34 @@ func checkTopicAttribute(prefix, name, value string, fifo bool) error {
 		}
 	case "SignatureVersion":
 		if value != "1" && value != "2" {
-			return errInvalidParameter("%sSignatureVersion: must be 1 or 2", prefix)
+			return sns.ErrInvalidParameterException("%sSignatureVersion: must be 1 or 2", prefix)
 		}
 	case "ContentBasedDeduplication":
 		if !fifo {
-			return errInvalidParameter("Invalid parameter: ContentBasedDeduplication Reason: Content-based deduplication can only be set for FIFO topics")
+			return sns.ErrInvalidParameterException("Invalid parameter: ContentBasedDeduplication Reason: Content-based deduplication can only be set for FIFO topics")
 		}
 		if value != "true" && value != "false" {
-			return errInvalidParameter("%sContentBasedDeduplication: must be true or false", prefix)
+			return sns.ErrInvalidParameterException("%sContentBasedDeduplication: must be true or false", prefix)
 		}
 	case "DisplayName":
 		if len(value) > 100 {
-			return errInvalidParameter("%sDisplayName: must be at most 100 characters long", prefix)
+			return sns.ErrInvalidParameterException("%sDisplayName: must be at most 100 characters long", prefix)
 		}
 	case "TracingConfig":
 		if value != "PassThrough" && value != "Active" {
-			return errInvalidParameter("%sTracingConfig: Invalid value [%s]. Please use either PassThrough or Active", prefix, value)
+			return sns.ErrInvalidParameterException("%sTracingConfig: Invalid value [%s]. Please use either PassThrough or Active", prefix, value)
 		}
 	}
 	return nil
 }
 
-func (s *Service) createTopic(ctx context.Context, r *awsproto.Request, req *createTopicRequest) (any, error) {
-	if req.Name == nil {
-		return nil, errMissing("name")
-	}
+func (s *Service) createTopic(ctx context.Context, r *awsproto.Request, req *sns.CreateTopicInput) (any, error) {
 	sc := callerScope(r)
 	name := *req.Name
 	attrs := map[string]string{}
 	for _, k := range sortedKeys(req.Attributes) {
 		if !topicAttributeNames[k] {
-			return nil, errInvalidParameter("Invalid parameter: Attributes Reason: Invalid attribute name: %s", k)
+			return nil, sns.ErrInvalidParameterException("Invalid parameter: Attributes Reason: Invalid attribute name: %s", k)
 		}
 		attrs[k] = req.Attributes[k]
 	}
@@ -189,18 +205,18 @@ func (s *Service) createTopic(ctx context.Context, r *awsproto.Request, req *cre
 		case "false":
 			delete(attrs, "FifoTopic") // SNS does not keep FifoTopic=false
 		default:
-			return nil, errInvalidParameter("Invalid parameter: Attributes Reason: FifoTopic: Invalid value [%s]. Must be true or false.", v)
+			return nil, sns.ErrInvalidParameterException("Invalid parameter: Attributes Reason: FifoTopic: Invalid value [%s]. Must be true or false.", v)
 		}
 	}
 	if fifo {
 		if !strings.HasSuffix(name, ".fifo") || !validTopicName(name) {
-			return nil, errInvalidParameter("Fifo Topic names must end with .fifo and must be made up of only uppercase and lowercase ASCII letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long.")
+			return nil, sns.ErrInvalidParameterException("Fifo Topic names must end with .fifo and must be made up of only uppercase and lowercase ASCII letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long.")
 		}
 		if _, ok := attrs["ContentBasedDeduplication"]; !ok {
 			attrs["ContentBasedDeduplication"] = "false"
 		}
 	} else if strings.HasSuffix(name, ".fifo") || !validTopicName(name) {
-		return nil, errInvalidParameter("Invalid parameter: Topic Name")
+		return nil, sns.ErrInvalidParameterException("Invalid parameter: Topic Name")
 	}
 	for _, k := range sortedKeys(attrs) {
 		if k == "FifoTopic" {
@@ -223,20 +239,20 @@ func (s *Service) createTopic(ctx context.Context, r *awsproto.Request, req *cre
 					continue
 				}
 				if got != want && !(k == "FifoTopic" && strings.EqualFold(got, want)) {
-					return nil, errInvalidParameter("Invalid parameter: Attributes Reason: Topic already exists with different attributes")
+					return nil, sns.ErrInvalidParameterException("Invalid parameter: Attributes Reason: Topic already exists with different attributes")
 				}
 			}
 			for k, val := range tags {
 				if cur, ok := v.rec.Tags[k]; !ok || cur != val {
-					return nil, errInvalidParameter("Invalid parameter: Tags Reason: Topic already exists with different tags")
+					return nil, sns.ErrInvalidParameterException("Invalid parameter: Tags Reason: Topic already exists with different tags")
 				}
 			}
-			return &createTopicResponse{TopicArn: arn}, nil
+			return &sns.CreateTopicResponse{TopicArn: &arn}, nil
 		}
 		rec := &topicRecord{
 			Account: sc.Account, Region: sc.Region, Name: name, Gen: uuid.New(),
 			Created: time.Now().Unix(), Attributes: attrs, Tags: tags,
-			DataProtectionPolicy: str(req.DataProtectionPolicy),
+			DataProtectionPolicy: awsapi.Value(req.DataProtectionPolicy),
 		}
 		data, _ := json.Marshal(rec)
 		rev, err := s.kv.Create(ctx, topicKey(sc, name), data)
@@ -252,26 +268,23 @@ func (s *Service) createTopic(ctx context.Context, r *awsproto.Request, req *cre
 		if err := s.mirror.Wait(ctx, rev); err != nil {
 			return nil, err
 		}
-		return &createTopicResponse{TopicArn: arn}, nil
+		return &sns.CreateTopicResponse{TopicArn: &arn}, nil
 	}
 	return nil, errors.New("topic: CreateTopic raced too often")
 }
 
-func (s *Service) deleteTopic(ctx context.Context, r *awsproto.Request, req *topicArnRequest) (any, error) {
-	if req.TopicArn == nil {
-		return nil, errMissing("topicArn")
-	}
+func (s *Service) deleteTopic(ctx context.Context, r *awsproto.Request, req *sns.DeleteTopicInput) (any, error) {
 	sc, name, err := parseTopicARN(*req.TopicArn, "TopicArn")
 	if err != nil {
 		return nil, err
 	}
 	if sc.Region != r.Caller.Region {
-		return nil, errInvalidParameter("Invalid parameter: TopicArn")
+		return nil, sns.ErrInvalidParameterException("Invalid parameter: TopicArn")
 	}
 	v := s.lookupTopic(sc, name)
 	if v == nil {
 		// DeleteTopic is idempotent.
-		return &emptyResponse{}, nil
+		return nil, nil
 	}
 	for _, ss := range v.subs {
 		if _, err := s.kv.Delete(ctx, subKey(sc, ss.rec.ID), 0); err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -285,7 +298,7 @@ func (s *Service) deleteTopic(ctx context.Context, r *awsproto.Request, req *top
 	if err := s.mirror.Wait(ctx, rev); err != nil {
 		return nil, err
 	}
-	return &emptyResponse{}, nil
+	return nil, nil
 }
 
 const pageSize = 100
@@ -297,7 +310,7 @@ func page[T any](items []T, arnOf func(T) string, token *string) ([]T, string, e
 	if token != nil && *token != "" {
 		last, err := base64.RawURLEncoding.DecodeString(*token)
 		if err != nil {
-			return nil, "", errInvalidParameter("Invalid parameter: NextToken")
+			return nil, "", sns.ErrInvalidParameterException("Invalid parameter: NextToken")
 		}
 		start = sort.Search(len(items), func(i int) bool { return arnOf(items[i]) > string(last) })
 	}
@@ -309,7 +322,7 @@ func page[T any](items []T, arnOf func(T) string, token *string) ([]T, string, e
 	return items[start:end], next, nil
 }
 
-func (s *Service) listTopics(ctx context.Context, r *awsproto.Request, req *listTopicsRequest) (any, error) {
+func (s *Service) listTopics(ctx context.Context, r *awsproto.Request, req *sns.ListTopicsInput) (any, error) {
 	sc := callerScope(r)
 	s.mu.RLock()
 	var arns []string
@@ -324,9 +337,10 @@ func (s *Service) listTopics(ctx context.Context, r *awsproto.Request, req *list
 	if err != nil {
 		return nil, err
 	}
-	out := &listTopicsResponse{Topics: make([]topicEntry, len(pg)), NextToken: next}
+	out := &listTopicsOutput{Topics: make([]sns.Topic, len(pg))}
+	out.NextToken = nextToken(next)
 	for i, a := range pg {
-		out.Topics[i] = topicEntry{TopicArn: a}
+		out.Topics[i] = sns.Topic{TopicArn: &a}
 	}
 	return out, nil
 }
@@ -338,10 +352,7 @@ func defaultTopicPolicy(rec *topicRecord) string {
 
 const defaultEffectiveDeliveryPolicy = `{"http":{"defaultHealthyRetryPolicy":{"minDelayTarget":20,"maxDelayTarget":20,"numRetries":3,"numMaxDelayRetries":0,"numNoDelayRetries":0,"numMinDelayRetries":0,"backoffFunction":"linear"},"disableSubscriptionOverrides":false,"defaultRequestPolicy":{"headerContentType":"text/plain; charset=UTF-8"}}}`
 
-func (s *Service) getTopicAttributes(ctx context.Context, r *awsproto.Request, req *topicArnRequest) (any, error) {
-	if req.TopicArn == nil {
-		return nil, errMissing("topicArn")
-	}
+func (s *Service) getTopicAttributes(ctx context.Context, r *awsproto.Request, req *sns.GetTopicAttributesInput) (any, error) {
 	v, err := s.resolveTopic(r, *req.TopicArn, "GetTopicAttributes")
 	if err != nil {
 		return nil, err
@@ -377,23 +388,17 @@ func (s *Service) getTopicAttributes(ctx context.Context, r *awsproto.Request, r
 	attrs["SubscriptionsConfirmed"] = strconv.Itoa(confirmed)
 	attrs["SubscriptionsPending"] = strconv.Itoa(pending)
 	attrs["SubscriptionsDeleted"] = strconv.Itoa(v.rec.Deleted)
-	return &attributesResponse{Attributes: attrs}, nil
+	return &sns.GetTopicAttributesResponse{Attributes: attrs}, nil
 }
 
-func (s *Service) setTopicAttributes(ctx context.Context, r *awsproto.Request, req *setTopicAttributesRequest) (any, error) {
-	switch {
-	case req.TopicArn == nil:
-		return nil, errMissing("topicArn")
-	case req.AttributeName == nil:
-		return nil, errMissing("attributeName")
-	}
+func (s *Service) setTopicAttributes(ctx context.Context, r *awsproto.Request, req *sns.SetTopicAttributesInput) (any, error) {
 	v, err := s.resolveTopic(r, *req.TopicArn, "SetTopicAttributes")
 	if err != nil {
 		return nil, err
 	}
-	name, value := *req.AttributeName, str(req.AttributeValue)
+	name, value := *req.AttributeName, awsapi.Value(req.AttributeValue)
 	if !topicAttributeNames[name] || name == "FifoTopic" {
-		return nil, errInvalidParameter("Invalid parameter: AttributeName")
+		return nil, sns.ErrInvalidParameterException("Invalid parameter: AttributeName")
 	}
 	if err := checkTopicAttribute("Invalid parameter: ", name, value, v.rec.fifo()); err != nil {
 		return nil, err
@@ -412,14 +417,17 @@ func (s *Service) setTopicAttributes(ctx context.Context, r *awsproto.Request, r
 	if err != nil {
 		return nil, err
 	}
-	return &emptyResponse{}, nil
+	return nil, nil
 }
 
 // ---- tags -------------------------------------------------------------------
 
 const maxTags = 50
 
-func checkTags(in []tag, existing map[string]string) (map[string]string, error) {
+// checkTags merges tags into existing ones. The model's constraints (key
+// and value present, key 1 to 128 characters, value at most 256) are
+// checked before, by Validate.
+func checkTags(in []sns.Tag, existing map[string]string) (map[string]string, error) {
 	if len(in) == 0 {
 		return maps.Clone(existing), nil
 	}
@@ -429,47 +437,42 @@ func checkTags(in []tag, existing map[string]string) (map[string]string, error) 
 	}
 	seen := map[string]bool{}
 	for _, t := range in {
-		if seen[t.Key] {
-			return nil, errInvalidParameter("Invalid parameter: Duplicated keys are not allowed.")
+		key, value := awsapi.Value(t.Key), awsapi.Value(t.Value)
+		if seen[key] {
+			return nil, sns.ErrInvalidParameterException("Invalid parameter: Duplicated keys are not allowed.")
 		}
-		seen[t.Key] = true
-		if t.Key == "" || len(t.Key) > 128 || len(t.Value) > 256 || strings.HasPrefix(t.Key, "aws:") {
-			return nil, errInvalidParameter("Invalid parameter: Tags Reason: tag keys must be 1 to 128 characters (not starting with aws:), values at most 256")
+		seen[key] = true
+		if strings.HasPrefix(key, "aws:") {
+			return nil, sns.ErrInvalidParameterException("Invalid parameter: Tags Reason: tag keys must be 1 to 128 characters (not starting with aws:), values at most 256")
 		}
-		out[t.Key] = t.Value
+		out[key] = value
 	}
 	if len(out) > maxTags {
-		return nil, errTagLimitExceeded()
+		return nil, sns.ErrTagLimitExceededException("Could not complete request: tag quota of per resource exceeded")
 	}
 	return out, nil
 }
 
 // tagTarget finds the topic a tagging call names.
-func (s *Service) tagTarget(r *awsproto.Request, arn *string) (*topicView, error) {
-	if arn == nil {
-		return nil, errMissing("resourceArn")
-	}
-	sc, name, err := parseTopicARN(*arn, "ResourceArn")
+func (s *Service) tagTarget(r *awsproto.Request, arn string) (*topicView, error) {
+	sc, name, err := parseTopicARN(arn, "ResourceArn")
 	if err != nil {
 		return nil, err
 	}
 	if sc.Region != r.Caller.Region {
-		return nil, errInvalidParameter("Invalid parameter: ResourceArn")
+		return nil, sns.ErrInvalidParameterException("Invalid parameter: ResourceArn")
 	}
 	v := s.lookupTopic(sc, name)
 	if v == nil {
-		return nil, errResourceNotFound("Resource does not exist")
+		return nil, sns.ErrResourceNotFoundException("Resource does not exist")
 	}
 	return v, nil
 }
 
-func (s *Service) tagResource(ctx context.Context, r *awsproto.Request, req *tagResourceRequest) (any, error) {
-	v, err := s.tagTarget(r, req.ResourceArn)
+func (s *Service) tagResource(ctx context.Context, r *awsproto.Request, req *sns.TagResourceRequest) (any, error) {
+	v, err := s.tagTarget(r, *req.ResourceArn)
 	if err != nil {
 		return nil, err
-	}
-	if req.Tags == nil {
-		return nil, errMissing("tags")
 	}
 	if _, err := checkTags(req.Tags, v.rec.Tags); err != nil {
 		return nil, err
@@ -482,16 +485,13 @@ func (s *Service) tagResource(ctx context.Context, r *awsproto.Request, req *tag
 	if err != nil {
 		return nil, err
 	}
-	return &emptyResponse{}, nil
+	return &sns.TagResourceResponse{}, nil
 }
 
-func (s *Service) untagResource(ctx context.Context, r *awsproto.Request, req *untagResourceRequest) (any, error) {
-	v, err := s.tagTarget(r, req.ResourceArn)
+func (s *Service) untagResource(ctx context.Context, r *awsproto.Request, req *sns.UntagResourceRequest) (any, error) {
+	v, err := s.tagTarget(r, *req.ResourceArn)
 	if err != nil {
 		return nil, err
-	}
-	if req.TagKeys == nil {
-		return nil, errMissing("tagKeys")
 	}
 	err = s.updateTopic(ctx, v.rec.scope(), v.rec.Name, func(t *topicRecord) error {
 		for _, k := range req.TagKeys {
@@ -502,17 +502,17 @@ func (s *Service) untagResource(ctx context.Context, r *awsproto.Request, req *u
 	if err != nil {
 		return nil, err
 	}
-	return &emptyResponse{}, nil
+	return &sns.UntagResourceResponse{}, nil
 }
 
-func (s *Service) listTagsForResource(ctx context.Context, r *awsproto.Request, req *resourceArnRequest) (any, error) {
-	v, err := s.tagTarget(r, req.ResourceArn)
+func (s *Service) listTagsForResource(ctx context.Context, r *awsproto.Request, req *sns.ListTagsForResourceRequest) (any, error) {
+	v, err := s.tagTarget(r, *req.ResourceArn)
 	if err != nil {
 		return nil, err
 	}
-	out := &listTagsResponse{Tags: []tag{}}
+	out := &listTagsOutput{Tags: []sns.Tag{}}
 	for _, k := range sortedKeys(v.rec.Tags) {
-		out.Tags = append(out.Tags, tag{Key: k, Value: v.rec.Tags[k]})
+		out.Tags = append(out.Tags, sns.Tag{Key: awsapi.Ptr(k), Value: awsapi.Ptr(v.rec.Tags[k])})
 	}
 	return out, nil
 }

@@ -15,7 +15,9 @@ import (
 	"time"
 
 	"github.com/switchyard/switchyard/internal/arn"
+	"github.com/switchyard/switchyard/internal/awsapi/sns"
 	"github.com/switchyard/switchyard/internal/awsproto"
+	"github.com/switchyard/switchyard/internal/awsquery"
 	"github.com/switchyard/switchyard/internal/delivery"
 	"github.com/switchyard/switchyard/internal/queue"
 	"github.com/switchyard/switchyard/internal/store"
@@ -320,7 +322,7 @@ func classifyQueueErr(err error, name string) error {
 	}
 	var ae *awsproto.Error
 	if errors.As(err, &ae) && ae.HTTPStatus() < 500 {
-		return &deliveryError{code: queryCode(ae), msg: ae.Message}
+		return &deliveryError{code: awsquery.QueryCode(ae), msg: ae.Message}
 	}
 	return &deliveryError{code: "InternalError", msg: err.Error(), retryable: true}
 }
@@ -534,7 +536,7 @@ func fill(p healthyRetryPolicy) healthyRetryPolicy {
 func checkDeliveryPolicy(prefix, doc string) error {
 	var v map[string]any
 	if err := json.Unmarshal([]byte(doc), &v); err != nil || v == nil {
-		return errInvalidParameter("%sDeliveryPolicy: failed to parse JSON.", prefix)
+		return sns.ErrInvalidParameterException("%sDeliveryPolicy: failed to parse JSON.", prefix)
 	}
 	check := func(p *healthyRetryPolicy) error {
 		if p == nil {
@@ -542,14 +544,14 @@ func checkDeliveryPolicy(prefix, doc string) error {
 		}
 		switch {
 		case p.MinDelayTarget < 0 || p.MaxDelayTarget < 0 || p.NumRetries < 0 || p.NumRetries > 100:
-			return errInvalidParameter("%sDeliveryPolicy: healthyRetryPolicy: numRetries must be between 0 and 100 and delays must not be negative", prefix)
+			return sns.ErrInvalidParameterException("%sDeliveryPolicy: healthyRetryPolicy: numRetries must be between 0 and 100 and delays must not be negative", prefix)
 		case p.MaxDelayTarget != 0 && p.MinDelayTarget > p.MaxDelayTarget:
-			return errInvalidParameter("%sDeliveryPolicy: healthyRetryPolicy: maxDelayTarget must be greater than or equal to minDelayTarget", prefix)
+			return sns.ErrInvalidParameterException("%sDeliveryPolicy: healthyRetryPolicy: maxDelayTarget must be greater than or equal to minDelayTarget", prefix)
 		}
 		switch p.BackoffFunction {
 		case "", "linear", "arithmetic", "geometric", "exponential":
 		default:
-			return errInvalidParameter("%sDeliveryPolicy: healthyRetryPolicy: backoffFunction must be one of linear, arithmetic, geometric, exponential", prefix)
+			return sns.ErrInvalidParameterException("%sDeliveryPolicy: healthyRetryPolicy: backoffFunction must be one of linear, arithmetic, geometric, exponential", prefix)
 		}
 		return nil
 	}
@@ -560,7 +562,7 @@ func checkDeliveryPolicy(prefix, doc string) error {
 		} `json:"http"`
 	}
 	if err := json.Unmarshal([]byte(doc), &sp); err != nil {
-		return errInvalidParameter("%sDeliveryPolicy: %v", prefix, err)
+		return sns.ErrInvalidParameterException("%sDeliveryPolicy: %v", prefix, err)
 	}
 	if err := check(sp.HealthyRetryPolicy); err != nil {
 		return err

@@ -7,9 +7,12 @@
 //
 // Operations returns the handlers as awsproto.Operation values that take the
 // JSON document of the input shape (the SNS model's member names, as
-// internal/awsquery decodes a form into) and return a value marshalling to
-// the output shape; QueryService plugs them into internal/awsquery for an
-// awsproto.Mux. Handler serves Switchyard's own SNS URLs under
+// internal/awsquery decodes a form into), decode it into the generated
+// internal/awsapi/sns input type, check the model's constraints with its
+// Validate method (AWS's "1 validation error detected: ..." messages,
+// answered as ValidationError) and return the generated output type (see
+// output.go for the outputs whose empty lists must stay on the wire);
+// QueryService plugs them into internal/awsquery for an awsproto.Mux. Handler serves Switchyard's own SNS URLs under
 // /_switchyard/sns/ (URLPrefix): the signing certificate, SubscribeURL
 // (GET .../confirm) and UnsubscribeURL (GET .../unsubscribe). Publish is the
 // Go API.
@@ -39,10 +42,15 @@
 // support them. TargetArn naming a topic publishes to it; TargetArn naming
 // a platform endpoint, and PhoneNumber, are refused with InvalidParameter.
 //
-// Errors carry SNS's awsQuery codes (NotFound "Topic does not exist",
-// InvalidParameter "Invalid parameter: ...", AuthorizationError,
-// ParameterValueInvalid for message attributes, ValidationError for missing
-// members, the batch codes) and SNS's wording where it is known. Account
+// Errors come from the generated constructors of awsapi/sns (ErrX for
+// the model's error shape X), so they carry SNS's awsQuery codes and
+// statuses (NotFound "Topic does not exist", InvalidParameter "Invalid
+// parameter: ...", AuthorizationError, ParameterValueInvalid for message
+// attributes, the batch codes), with SNS's wording where it is known;
+// failed model validations are ValidationError. One member SNS checks in
+// its handler rather than as a model constraint, Unsubscribe's
+// SubscriptionArn, is InvalidParameter "Invalid parameter: SubscriptionArn
+// Reason: no value for required parameter" (awsapi's SNS overlay). Account
 // and region come from the request's signature; an ARN in another region is
 // "Invalid parameter: TopicArn"; a topic of another account that does not
 // exist is an AuthorizationError, as SNS answers; existing topics of other

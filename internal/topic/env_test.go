@@ -44,8 +44,7 @@ type env struct {
 	srv    *httptest.Server
 	sns    *sns.Client
 	sqs    *sqs.Client
-	ln     net.Listener // reused across restarts so URLs stay valid
-	addr   string
+	addr   string // kept across restarts so URLs stay valid
 }
 
 func newEnv(t testing.TB, opt Options) *env {

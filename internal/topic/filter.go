@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/switchyard/switchyard/internal/awsapi/sns"
 	"github.com/switchyard/switchyard/internal/pattern"
 )
 
@@ -55,7 +56,7 @@ func parseFilterPolicy(src, scope string, subscribe bool) (*FilterPolicy, error)
 	if subscribe {
 		prefix = "Invalid parameter: Attributes Reason: "
 	}
-	fail := func(msg string) error { return errInvalidParameter("%s", prefix+msg) }
+	fail := func(msg string) error { return sns.ErrInvalidParameterException("%s", prefix+msg) }
 	if len(src) > maxPolicyBytes {
 		return nil, fail("FilterPolicy: Filter policy is too long")
 	}
@@ -390,13 +391,13 @@ func (w *policyWalker) valueStart() int {
 // value starting at start: past a number or literal, just inside a string,
 // array or object (Jackson reads those lazily).
 func jacksonAfter(src string, start int, tok json.Token) int {
-	switch tok.(type) {
+	switch tok := tok.(type) {
 	case string, json.Delim:
 		return start + 1
 	case json.Number:
-		return start + len(tok.(json.Number).String())
+		return start + len(tok.String())
 	case bool:
-		if tok.(bool) {
+		if tok {
 			return start + 4
 		}
 		return start + 5

@@ -7,7 +7,9 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/switchyard/switchyard/internal/awsapi/sns"
 	"github.com/switchyard/switchyard/internal/awsproto"
+	"github.com/switchyard/switchyard/internal/awsquery"
 )
 
 // Handler serves Switchyard's SNS endpoints under URLPrefix
@@ -70,7 +72,7 @@ func (s *Service) unsubscribeLink(ctx context.Context, arn, base string) error {
 		return err
 	}
 	if ss := s.lookupSub(sc, id); ss != nil && ss.rec.AuthUnsub {
-		return errAuthorization("Unsubscribe requires authentication for this subscription (AuthenticateOnUnsubscribe)")
+		return sns.ErrAuthorizationErrorException("Unsubscribe requires authentication for this subscription (AuthenticateOnUnsubscribe)")
 	}
 	return s.unsubscribeArn(ctx, sc, id, base)
 }
@@ -99,5 +101,5 @@ func writeXMLError(w http.ResponseWriter, err error, reqID string) {
 		Code      string   `xml:"Error>Code"`
 		Message   string   `xml:"Error>Message"`
 		RequestID string   `xml:"RequestId"`
-	}{NS: xmlNamespace, Type: fault, Code: queryCode(e), Message: e.Message, RequestID: reqID})
+	}{NS: xmlNamespace, Type: fault, Code: awsquery.QueryCode(e), Message: e.Message, RequestID: reqID})
 }

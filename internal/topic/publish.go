@@ -10,7 +10,10 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/switchyard/switchyard/internal/awsapi"
+	"github.com/switchyard/switchyard/internal/awsapi/sns"
 	"github.com/switchyard/switchyard/internal/awsproto"
+	"github.com/switchyard/switchyard/internal/awsquery"
 	"github.com/switchyard/switchyard/internal/store"
 	"github.com/switchyard/switchyard/internal/uuid"
 )
@@ -44,32 +47,28 @@ func (m *message) bodyFor(protocol string) string {
 	return m.body
 }
 
-// publishParams is one message as the API (or the Go API) gave it.
+// publishParams is one message as the API (or the Go API) gave it. The
+// API's has passed the model's validation (Message and each attribute's
+// DataType are present).
 type publishParams struct {
-	message, subject, structure *string
-	attrs                       map[string]messageAttributeValue
-	goAttrs                     map[string]Attribute
-	groupID, dedupID            *string
-	batchPos                    int // 1-based entry of PublishBatch; 0 for Publish
+	message            string
+	subject, structure *string
+	attrs              map[string]sns.MessageAttributeValue
+	goAttrs            map[string]Attribute
+	groupID, dedupID   *string
 }
 
 // validate checks a message against the topic and returns it ready to fan
 // out, or an *awsproto.Error worded as SNS words it.
 func (s *Service) validate(t *topicRecord, p publishParams) (*message, error) {
-	if p.message == nil {
-		if p.batchPos > 0 {
-			return nil, errMissing(fmt.Sprintf("publishBatchRequestEntries.%d.member.message", p.batchPos))
-		}
-		return nil, errMissing("message")
-	}
-	m := &message{body: *p.message, subject: str(p.subject)}
+	m := &message{body: p.message, subject: awsapi.Value(p.subject)}
 	if p.subject != nil {
 		if err := checkSubject(*p.subject); err != nil {
 			return nil, err
 		}
 	}
 	if strings.TrimSpace(m.body) == "" {
-		return nil, errInvalidParameter("Invalid parameter: Empty message")
+		return nil, sns.ErrInvalidParameterException("Invalid parameter: Empty message")
 	}
 	var err error
 	if p.goAttrs != nil {
@@ -77,7 +76,7 @@ func (s *Service) validate(t *topicRecord, p publishParams) (*message, error) {
 		if err := checkGoAttributes(m.attrs); err != nil {
 			return nil, err
 		}
-	} else if m.attrs, err = wireAttributes(p.attrs, p.batchPos); err != nil {
+	} else if m.attrs, err = wireAttributes(p.attrs); err != nil {
 		return nil, err
 	}
 	m.size = len(m.body)
@@ -85,15 +84,15 @@ func (s *Service) validate(t *topicRecord, p publishParams) (*message, error) {
 		m.size += len(k) + len(a.DataType) + len(a.StringValue) + len(a.BinaryValue)
 	}
 	if m.size > maxMessageBytes {
-		return nil, errInvalidParameter("Invalid parameter: Message too long")
+		return nil, sns.ErrInvalidParameterException("Invalid parameter: Message too long")
 	}
-	if st := str(p.structure); st != "" {
+	if st := awsapi.Value(p.structure); st != "" {
 		if st != "json" {
-			return nil, errInvalidParameter("Invalid parameter: MessageStructure Reason: %s is not a valid value; the only one is json", st)
+			return nil, sns.ErrInvalidParameterException("Invalid parameter: MessageStructure Reason: %s is not a valid value; the only one is json", st)
 		}
 		var doc map[string]any
 		if err := json.Unmarshal([]byte(m.body), &doc); err != nil || doc == nil {
-			return nil, errInvalidParameter("Invalid parameter: Message Structure - JSON message body failed to parse")
+			return nil, sns.ErrInvalidParameterException("Invalid parameter: Message Structure - JSON message body failed to parse")
 		}
 		m.perProto = map[string]string{}
 		for k, v := range doc {
@@ -103,20 +102,20 @@ func (s *Service) validate(t *topicRecord, p publishParams) (*message, error) {
 			}
 		}
 		if _, ok := m.perProto["default"]; !ok {
-			return nil, errInvalidParameter("Invalid parameter: Message Structure - No default entry in JSON message body")
+			return nil, sns.ErrInvalidParameterException("Invalid parameter: Message Structure - No default entry in JSON message body")
 		}
 	}
-	m.groupID, m.dedupID = str(p.groupID), str(p.dedupID)
+	m.groupID, m.dedupID = awsapi.Value(p.groupID), awsapi.Value(p.dedupID)
 	if t.fifo() {
 		if m.groupID == "" {
-			return nil, errInvalidParameter("Invalid parameter: The MessageGroupId parameter is required for FIFO topics")
+			return nil, sns.ErrInvalidParameterException("Invalid parameter: The MessageGroupId parameter is required for FIFO topics")
 		}
 		if err := checkFifoID("MessageGroupId", m.groupID); err != nil {
 			return nil, err
 		}
 		if m.dedupID == "" {
 			if t.Attributes["ContentBasedDeduplication"] != "true" {
-				return nil, errInvalidParameter("Invalid parameter: The topic should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly")
+				return nil, sns.ErrInvalidParameterException("Invalid parameter: The topic should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly")
 			}
 			sum := sha256.Sum256([]byte(m.body))
 			m.dedupID = hex.EncodeToString(sum[:])
@@ -125,10 +124,10 @@ func (s *Service) validate(t *topicRecord, p publishParams) (*message, error) {
 		}
 	} else {
 		if p.dedupID != nil {
-			return nil, errInvalidParameter("Invalid parameter: MessageDeduplicationId Reason: The request includes MessageDeduplicationId parameter that is not valid for this topic type")
+			return nil, sns.ErrInvalidParameterException("Invalid parameter: MessageDeduplicationId Reason: The request includes MessageDeduplicationId parameter that is not valid for this topic type")
 		}
 		if p.groupID != nil {
-			return nil, errInvalidParameter("Invalid parameter: MessageGroupId Reason: The request includes MessageGroupId parameter that is not valid for this topic type")
+			return nil, sns.ErrInvalidParameterException("Invalid parameter: MessageGroupId Reason: The request includes MessageGroupId parameter that is not valid for this topic type")
 		}
 	}
 	return m, nil
@@ -142,25 +141,26 @@ func checkSubject(subj string) error {
 		}
 	}
 	if bad {
-		return errInvalidParameter("Invalid parameter: Subject")
+		return sns.ErrInvalidParameterException("Invalid parameter: Subject")
 	}
 	return nil
 }
 
 func checkFifoID(name, v string) error {
 	if len(v) > 128 {
-		return errInvalidParameter("Invalid parameter: %s Reason: %s can be up to 128 characters long", name, name)
+		return sns.ErrInvalidParameterException("Invalid parameter: %s Reason: %s can be up to 128 characters long", name, name)
 	}
 	for _, r := range v {
 		if r < 0x21 || r > 0x7e {
-			return errInvalidParameter("Invalid parameter: %s Reason: %s can only include alphanumeric and punctuation characters", name, name)
+			return sns.ErrInvalidParameterException("Invalid parameter: %s Reason: %s can only include alphanumeric and punctuation characters", name, name)
 		}
 	}
 	return nil
 }
 
-// wireAttributes validates MessageAttributes as SNS does.
-func wireAttributes(in map[string]messageAttributeValue, batchPos int) (map[string]Attribute, error) {
+// wireAttributes validates MessageAttributes as SNS does (after the model's
+// validation, which requires DataType).
+func wireAttributes(in map[string]sns.MessageAttributeValue) (map[string]Attribute, error) {
 	if len(in) == 0 {
 		return nil, nil
 	}
@@ -170,14 +170,7 @@ func wireAttributes(in map[string]messageAttributeValue, batchPos int) (map[stri
 		if err := checkAttributeName(name); err != nil {
 			return nil, err
 		}
-		if v.DataType == nil {
-			at := "messageAttributes." + name + ".member.dataType"
-			if batchPos > 0 {
-				at = fmt.Sprintf("publishBatchRequestEntries.%d.member.messageAttributes.%s.member.dataType", batchPos, name)
-			}
-			return nil, errMissing(at)
-		}
-		a := Attribute{DataType: *v.DataType, StringValue: str(v.StringValue), BinaryValue: v.BinaryValue}
+		a := Attribute{DataType: awsapi.Value(v.DataType), StringValue: awsapi.Value(v.StringValue), BinaryValue: v.BinaryValue}
 		if err := checkAttribute(name, a, v.StringValue != nil, v.BinaryValue != nil); err != nil {
 			return nil, err
 		}
@@ -202,21 +195,21 @@ func checkGoAttributes(attrs map[string]Attribute) error {
 func checkAttributeName(name string) error {
 	switch {
 	case len(name) > 256:
-		return errInvalidParameterValue("Length of message attribute name must be less than 256 bytes.")
+		return sns.ErrInvalidParameterValueException("Length of message attribute name must be less than 256 bytes.")
 	case name == "":
-		return errInvalidParameterValue("The message attribute name must not be empty.")
+		return sns.ErrInvalidParameterValueException("The message attribute name must not be empty.")
 	case name[0] == '.':
-		return errInvalidParameterValue("Invalid message attribute name starting with character '.' was found.")
+		return sns.ErrInvalidParameterValueException("Invalid message attribute name starting with character '.' was found.")
 	case name[len(name)-1] == '.':
-		return errInvalidParameterValue("Invalid message attribute name ending with character '.' was found.")
+		return sns.ErrInvalidParameterValueException("Invalid message attribute name ending with character '.' was found.")
 	}
 	for i, r := range name {
 		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-' || r == '.'
 		if !ok {
-			return errInvalidParameterValue("Invalid non-alphanumeric character '#x%X' was found in the message attribute name. Can only include alphanumeric characters, hyphens, underscores, or dots.", r)
+			return sns.ErrInvalidParameterValueException("Invalid non-alphanumeric character '#x%X' was found in the message attribute name. Can only include alphanumeric characters, hyphens, underscores, or dots.", r)
 		}
 		if r == '.' && i > 0 && name[i-1] == '.' {
-			return errInvalidParameterValue("Message attribute name can not have successive '.' character.")
+			return sns.ErrInvalidParameterValueException("Message attribute name can not have successive '.' character.")
 		}
 	}
 	return nil
@@ -225,28 +218,28 @@ func checkAttributeName(name string) error {
 func checkAttribute(name string, a Attribute, hasString, hasBinary bool) error {
 	base, _, _ := strings.Cut(a.DataType, ".")
 	if base != "String" && base != "Number" && base != "Binary" {
-		return errInvalidParameterValue("The message attribute '%s' has an invalid message attribute type, the set of supported type prefixes is Binary, Number, and String.", name)
+		return sns.ErrInvalidParameterValueException("The message attribute '%s' has an invalid message attribute type, the set of supported type prefixes is Binary, Number, and String.", name)
 	}
 	if !hasString && !hasBinary {
-		return errInvalidParameterValue("The message attribute '%s' must contain non-empty message attribute value for message attribute type '%s'.", name, a.DataType)
+		return sns.ErrInvalidParameterValueException("The message attribute '%s' must contain non-empty message attribute value for message attribute type '%s'.", name, a.DataType)
 	}
 	field := "String"
 	if base == "Binary" {
 		field = "Binary"
 	}
 	if (field == "String" && !hasString) || (field == "Binary" && !hasBinary) {
-		return errInvalidParameterValue("The message attribute '%s' with type '%s' must use field '%s'.", name, a.DataType, field)
+		return sns.ErrInvalidParameterValueException("The message attribute '%s' with type '%s' must use field '%s'.", name, a.DataType, field)
 	}
 	if (field == "String" && a.StringValue == "") || (field == "Binary" && len(a.BinaryValue) == 0) {
-		return errInvalidParameterValue("The message attribute '%s' must contain non-empty message attribute value for message attribute type '%s'.", name, a.DataType)
+		return sns.ErrInvalidParameterValueException("The message attribute '%s' must contain non-empty message attribute value for message attribute type '%s'.", name, a.DataType)
 	}
 	if base == "Number" && numberJSON(a.StringValue) == nil {
-		return errInvalidParameterValue("Could not cast message attribute '%s' value to number.", name)
+		return sns.ErrInvalidParameterValueException("Could not cast message attribute '%s' value to number.", name)
 	}
 	if a.DataType == "String.Array" {
 		var arr []any
 		if err := json.Unmarshal([]byte(a.StringValue), &arr); err != nil {
-			return errInvalidParameterValue("The message attribute '%s' with type 'String.Array' must be a JSON array.", name)
+			return sns.ErrInvalidParameterValueException("The message attribute '%s' with type 'String.Array' must be a JSON array.", name)
 		}
 	}
 	return nil
@@ -308,7 +301,7 @@ func (s *Service) Publish(ctx context.Context, sc Scope, topicName string, in Pu
 	if v == nil {
 		return "", ErrTopicNotFound
 	}
-	p := publishParams{message: &in.Message, goAttrs: in.Attributes}
+	p := publishParams{message: in.Message, goAttrs: in.Attributes}
 	if p.goAttrs == nil {
 		p.goAttrs = map[string]Attribute{}
 	}
@@ -357,26 +350,26 @@ func (s *Service) stamp(t *topicRecord, m *message) {
 	}
 }
 
-func (s *Service) publish(ctx context.Context, r *awsproto.Request, req *publishRequest) (any, error) {
+func (s *Service) publish(ctx context.Context, r *awsproto.Request, req *sns.PublishInput) (any, error) {
 	if req.PhoneNumber != nil {
-		return nil, errInvalidParameter("Invalid parameter: PhoneNumber Reason: Switchyard does not send SMS messages; publish to a topic instead")
+		return nil, sns.ErrInvalidParameterException("Invalid parameter: PhoneNumber Reason: Switchyard does not send SMS messages; publish to a topic instead")
 	}
-	arn := str(req.TopicArn)
+	arn := awsapi.Value(req.TopicArn)
 	if arn == "" && req.TargetArn != nil {
 		if strings.Contains(*req.TargetArn, ":endpoint/") {
-			return nil, errInvalidParameter("Invalid parameter: TargetArn Reason: Switchyard does not deliver to mobile platform endpoints; publish to a topic instead")
+			return nil, sns.ErrInvalidParameterException("Invalid parameter: TargetArn Reason: Switchyard does not deliver to mobile platform endpoints; publish to a topic instead")
 		}
 		arn = *req.TargetArn
 	}
 	if arn == "" && req.TopicArn == nil && req.TargetArn == nil {
-		return nil, errInvalidParameter("Invalid parameter: TopicArn or TargetArn Reason: no value for required parameter")
+		return nil, sns.ErrInvalidParameterException("Invalid parameter: TopicArn or TargetArn Reason: no value for required parameter")
 	}
 	v, err := s.resolveTopic(r, arn, "Publish")
 	if err != nil {
 		return nil, err
 	}
 	m, err := s.validate(v.rec, publishParams{
-		message: req.Message, subject: req.Subject, structure: req.MessageStructure,
+		message: *req.Message, subject: req.Subject, structure: req.MessageStructure,
 		attrs: req.MessageAttributes, groupID: req.MessageGroupId, dedupID: req.MessageDeduplicationId,
 	})
 	if err != nil {
@@ -386,16 +379,10 @@ func (s *Service) publish(ctx context.Context, r *awsproto.Request, req *publish
 	if err := s.storeDeliveries(ctx, s.fanOut(v, m, s.baseURL(r))); err != nil {
 		return nil, err
 	}
-	return &publishResponse{MessageId: m.id, SequenceNumber: m.seq}, nil
+	return &sns.PublishResponse{MessageId: &m.id, SequenceNumber: optional(m.seq)}, nil
 }
 
-func (s *Service) publishBatch(ctx context.Context, r *awsproto.Request, req *publishBatchRequest) (any, error) {
-	if req.TopicArn == nil {
-		return nil, errMissing("topicArn")
-	}
-	if req.PublishBatchRequestEntries == nil {
-		return nil, errMissing("publishBatchRequestEntries")
-	}
+func (s *Service) publishBatch(ctx context.Context, r *awsproto.Request, req *sns.PublishBatchInput) (any, error) {
 	v, err := s.resolveTopic(r, *req.TopicArn, "Publish")
 	if err != nil {
 		return nil, err
@@ -403,47 +390,41 @@ func (s *Service) publishBatch(ctx context.Context, r *awsproto.Request, req *pu
 	entries := req.PublishBatchRequestEntries
 	switch {
 	case len(entries) == 0:
-		return nil, errBatch("EmptyBatchRequest", "The batch request doesn't contain any entries.")
+		return nil, sns.ErrEmptyBatchRequestException("The batch request doesn't contain any entries.")
 	case len(entries) > 10:
-		return nil, errBatch("TooManyEntriesInBatchRequest", "The batch request contains more entries than permissible.")
+		return nil, sns.ErrTooManyEntriesInBatchRequestException("The batch request contains more entries than permissible.")
 	}
 	seen := map[string]bool{}
-	for i, e := range entries {
-		if e.Id == nil {
-			return nil, errMissing(fmt.Sprintf("publishBatchRequestEntries.%d.member.id", i+1))
-		}
+	for _, e := range entries {
 		id := *e.Id
 		if len(id) > 80 {
-			return nil, errBatch("InvalidBatchEntryId", "The Id of a batch entry in the batch request is too long: "+id)
+			return nil, sns.ErrInvalidBatchEntryIdException("The Id of a batch entry in the batch request is too long: %s", id)
 		}
 		for _, c := range id {
 			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-				return nil, errBatch("InvalidBatchEntryId", "The Id of a batch entry in the batch request contains an impermissible character: "+id)
+				return nil, sns.ErrInvalidBatchEntryIdException("The Id of a batch entry in the batch request contains an impermissible character: %s", id)
 			}
 		}
 		if seen[id] {
-			return nil, errBatch("BatchEntryIdsNotDistinct", "Two or more batch entries in the request have the same Id.")
+			return nil, sns.ErrBatchEntryIdsNotDistinctException("Two or more batch entries in the request have the same Id.")
 		}
 		seen[id] = true
 	}
-	resp := &publishBatchResponse{Successful: []publishBatchResultEntry{}, Failed: []batchResultErrorEntry{}}
+	resp := &publishBatchOutput{Successful: []sns.PublishBatchResultEntry{}, Failed: []sns.BatchResultErrorEntry{}}
 	base := s.baseURL(r)
 	total := 0
 	var msgs []*store.Msg
-	var ok []publishBatchResultEntry
+	var ok []sns.PublishBatchResultEntry
 	var owner []int // index in ok of each message
-	for i, e := range entries {
+	for _, e := range entries {
 		m, err := s.validate(v.rec, publishParams{
-			message: e.Message, subject: e.Subject, structure: e.MessageStructure,
+			message: *e.Message, subject: e.Subject, structure: e.MessageStructure,
 			attrs: e.MessageAttributes, groupID: e.MessageGroupId, dedupID: e.MessageDeduplicationId,
-			batchPos: i + 1,
 		})
 		if err != nil {
 			ae := awsproto.AsError(err, "InternalError")
-			if ae.Code == "ValidationException" {
-				return nil, ae
-			}
-			resp.Failed = append(resp.Failed, batchResultErrorEntry{Id: *e.Id, Code: queryCode(ae), Message: ae.Message, SenderFault: true})
+			resp.Failed = append(resp.Failed, sns.BatchResultErrorEntry{Id: e.Id, Code: awsapi.Ptr(awsquery.QueryCode(ae)),
+				Message: optional(ae.Message), SenderFault: awsapi.Ptr(true)})
 			continue
 		}
 		total += m.size
@@ -453,10 +434,10 @@ func (s *Service) publishBatch(ctx context.Context, r *awsproto.Request, req *pu
 		for range fan {
 			owner = append(owner, len(ok))
 		}
-		ok = append(ok, publishBatchResultEntry{Id: *e.Id, MessageId: m.id, SequenceNumber: m.seq})
+		ok = append(ok, sns.PublishBatchResultEntry{Id: e.Id, MessageId: &m.id, SequenceNumber: optional(m.seq)})
 	}
 	if total > maxMessageBytes {
-		return nil, errBatch("BatchRequestTooLong", "The length of all the messages put together is more than the limit.")
+		return nil, sns.ErrBatchRequestTooLongException("The length of all the messages put together is more than the limit.")
 	}
 	// An entry fails only if one of its deliveries could not be stored
 	// (after a retry); the others were stored and succeed.
@@ -466,8 +447,9 @@ func (s *Service) publishBatch(ctx context.Context, r *awsproto.Request, req *pu
 	}
 	for i, e := range ok {
 		if bad[i] {
-			resp.Failed = append(resp.Failed, batchResultErrorEntry{Id: e.Id, Code: "InternalError", Message: "The message could not be stored; retry it.", SenderFault: false})
-			s.log.Error("publish batch: a message could not be stored", "topic", v.rec.arn(), "id", e.Id)
+			resp.Failed = append(resp.Failed, sns.BatchResultErrorEntry{Id: e.Id, Code: awsapi.Ptr("InternalError"),
+				Message: awsapi.Ptr("The message could not be stored; retry it."), SenderFault: awsapi.Ptr(false)})
+			s.log.Error("publish batch: a message could not be stored", "topic", v.rec.arn(), "id", *e.Id)
 			continue
 		}
 		resp.Successful = append(resp.Successful, e)
@@ -486,13 +468,6 @@ func (s *Service) storeDeliveries(ctx context.Context, msgs []*store.Msg) error 
 		return fmt.Errorf("topic: %d of %d deliveries could not be stored", len(failed), len(msgs))
 	}
 	return nil
-}
-
-func queryCode(e *awsproto.Error) string {
-	if e.QueryCode != "" {
-		return e.QueryCode
-	}
-	return e.Code
 }
 
 // baseURL is how endpoints reach this server, for a request.

@@ -17,10 +17,10 @@ const snsQueryVersion = "2010-03-31"
 var queryModel = sync.OnceValue(func() *awsquery.Model {
 	m := awsquery.MustLoadModel([]byte(sns.QueryModel))
 	m.InvalidParameter = func(param, value, reason string) *awsproto.Error {
-		return errInvalidParameter("Invalid parameter: %s Reason: %s", param, reason)
+		return sns.ErrInvalidParameterException("Invalid parameter: %s Reason: %s", param, reason)
 	}
 	m.MissingParameter = func(param string) *awsproto.Error {
-		return errInvalidParameter("Invalid parameter: %s Reason: no value for required parameter", param)
+		return sns.ErrInvalidParameterException("Invalid parameter: %s Reason: no value for required parameter", param)
 	}
 	return m
 })
@@ -35,6 +35,12 @@ func (s *Service) QueryService() awsproto.QueryService {
 	svc.NotImplemented = errNotImplemented
 	svc.Log = s.log
 	return svc
+}
+
+// errNotImplemented answers the model's operations Switchyard does not
+// implement.
+func errNotImplemented(op string) *awsproto.Error {
+	return sns.ErrInvalidParameterException("Invalid parameter: %s is not supported by Switchyard's built-in topic service", op)
 }
 
 func acceptsQuery(r *http.Request, form url.Values) bool {

@@ -52,6 +52,10 @@ type LambdaInvoker func(ctx context.Context, functionArn string, event []byte) e
 // ErrPermanent marks a delivery failure that a retry cannot cure.
 var ErrPermanent = errors.New("permanent delivery failure")
 
+// ErrTopicNotFound is returned by the Go API (Publish) when the topic does
+// not exist.
+var ErrTopicNotFound = errors.New("topic: topic does not exist")
+
 // Options configures the service.
 type Options struct {
 	// BaseURL is how endpoints reach this server (SubscribeURL,
@@ -141,8 +145,10 @@ type subRecord struct {
 	Created   int64 `json:"created"`
 }
 
-func (s *subRecord) topicArn() string { return topicARN(Scope{Account: s.Account, Region: s.Region}, s.Topic) }
-func (s *subRecord) arn() string      { return s.topicArn() + ":" + s.ID }
+func (s *subRecord) topicArn() string {
+	return topicARN(Scope{Account: s.Account, Region: s.Region}, s.Topic)
+}
+func (s *subRecord) arn() string { return s.topicArn() + ":" + s.ID }
 
 // tokenIssued returns when the subscription's token was issued.
 func (s *subRecord) tokenIssued() time.Time {

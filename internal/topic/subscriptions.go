@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/switchyard/switchyard/internal/arn"
+	"github.com/switchyard/switchyard/internal/awsapi"
+	"github.com/switchyard/switchyard/internal/awsapi/sns"
 	"github.com/switchyard/switchyard/internal/awsproto"
 	"github.com/switchyard/switchyard/internal/store"
 	"github.com/switchyard/switchyard/internal/uuid"
@@ -36,21 +38,21 @@ var subscriptionAttributeNames = map[string]bool{
 // value to store.
 func checkSubAttribute(prefix, name, value string, topicFifo bool, endpoint string) (string, error) {
 	if !subscriptionAttributeNames[name] {
-		return "", errInvalidParameter("%sAttributeName", prefix)
+		return "", sns.ErrInvalidParameterException("%sAttributeName", prefix)
 	}
 	switch name {
 	case "FilterPolicy":
 		if value != "" && !json.Valid([]byte(value)) {
-			return "", errInvalidParameter("%sFilterPolicy: failed to parse JSON.", prefix)
+			return "", sns.ErrInvalidParameterException("%sFilterPolicy: failed to parse JSON.", prefix)
 		}
 	case "FilterPolicyScope":
 		if value != ScopeAttributes && value != ScopeBody {
-			return "", errInvalidParameter("%sFilterPolicyScope: Invalid value [%s]. Please use either MessageBody or MessageAttributes", prefix, value)
+			return "", sns.ErrInvalidParameterException("%sFilterPolicyScope: Invalid value [%s]. Please use either MessageBody or MessageAttributes", prefix, value)
 		}
 	case "RawMessageDelivery":
 		v := strings.ToLower(value)
 		if v != "true" && v != "false" {
-			return "", errInvalidParameter("%sRawMessageDelivery: Invalid value [%s]. Must be true or false.", prefix, value)
+			return "", sns.ErrInvalidParameterException("%sRawMessageDelivery: Invalid value [%s]. Must be true or false.", prefix, value)
 		}
 		return v, nil
 	case "RedrivePolicy":
@@ -61,17 +63,17 @@ func checkSubAttribute(prefix, name, value string, topicFifo bool, endpoint stri
 			DeadLetterTargetArn string `json:"deadLetterTargetArn"`
 		}
 		if err := json.Unmarshal([]byte(value), &p); err != nil {
-			return "", errInvalidParameter("%sRedrivePolicy: failed to parse JSON.", prefix)
+			return "", sns.ErrInvalidParameterException("%sRedrivePolicy: failed to parse JSON.", prefix)
 		}
 		dlq, err := arn.Parse(p.DeadLetterTargetArn)
 		if err != nil || strings.Contains(dlq.Resource, ":") {
-			return "", errInvalidParameter("%sRedrivePolicy: deadLetterTargetArn is an invalid arn", prefix)
+			return "", sns.ErrInvalidParameterException("%sRedrivePolicy: deadLetterTargetArn is an invalid arn", prefix)
 		}
 		if dlq.Service != "sqs" {
-			return "", errInvalidParameter("%sRedrivePolicy: deadLetterTargetArn must be an SQS queue", prefix)
+			return "", sns.ErrInvalidParameterException("%sRedrivePolicy: deadLetterTargetArn must be an SQS queue", prefix)
 		}
 		if topicFifo && strings.HasSuffix(endpoint, ".fifo") && !strings.HasSuffix(dlq.Resource, ".fifo") {
-			return "", errInvalidParameter("%sRedrivePolicy: must use a FIFO queue as DLQ for a FIFO Subscription to a FIFO Topic.", prefix)
+			return "", sns.ErrInvalidParameterException("%sRedrivePolicy: must use a FIFO queue as DLQ for a FIFO Subscription to a FIFO Topic.", prefix)
 		}
 	case "DeliveryPolicy":
 		if value != "" {
@@ -80,7 +82,7 @@ func checkSubAttribute(prefix, name, value string, topicFifo bool, endpoint stri
 			}
 		}
 	case "ReplayPolicy":
-		return "", errInvalidParameter("%sReplayPolicy: message replay is not supported by Switchyard", prefix)
+		return "", sns.ErrInvalidParameterException("%sReplayPolicy: message replay is not supported by Switchyard", prefix)
 	}
 	return value, nil
 }
@@ -91,47 +93,41 @@ func newToken() string {
 	return hex.EncodeToString(b[:])
 }
 
-func (s *Service) subscribe(ctx context.Context, r *awsproto.Request, req *subscribeRequest) (any, error) {
-	switch {
-	case req.TopicArn == nil:
-		return nil, errMissing("topicArn")
-	case req.Protocol == nil:
-		return nil, errMissing("protocol")
-	}
+func (s *Service) subscribe(ctx context.Context, r *awsproto.Request, req *sns.SubscribeInput) (any, error) {
 	v, err := s.resolveTopic(r, *req.TopicArn, "Subscribe")
 	if err != nil {
 		return nil, err
 	}
-	proto, endpoint := *req.Protocol, str(req.Endpoint)
+	proto, endpoint := *req.Protocol, awsapi.Value(req.Endpoint)
 	if !snsProtocols[proto] {
-		return nil, errInvalidParameter("Invalid parameter: Amazon SNS does not support this protocol string: %s", proto)
+		return nil, sns.ErrInvalidParameterException("Invalid parameter: Amazon SNS does not support this protocol string: %s", proto)
 	}
 	if !deliveredProtocols[proto] {
-		return nil, errInvalidParameter("Invalid parameter: Protocol Reason: Switchyard does not deliver to %s endpoints (supported: sqs, http, https, lambda)", proto)
+		return nil, sns.ErrInvalidParameterException("Invalid parameter: Protocol Reason: Switchyard does not deliver to %s endpoints (supported: sqs, http, https, lambda)", proto)
 	}
 	if endpoint == "" {
-		return nil, errInvalidParameter("Invalid parameter: Endpoint")
+		return nil, sns.ErrInvalidParameterException("Invalid parameter: Endpoint")
 	}
 	fifo := v.rec.fifo()
 	switch proto {
 	case "http", "https":
 		if !strings.HasPrefix(endpoint, proto+"://") {
-			return nil, errInvalidParameter("Invalid parameter: Endpoint must match the specified protocol")
+			return nil, sns.ErrInvalidParameterException("Invalid parameter: Endpoint must match the specified protocol")
 		}
 	case "sqs":
 		if _, _, ok := queueARN(endpoint); !ok {
-			return nil, errInvalidParameter("Invalid parameter: SQS endpoint ARN")
+			return nil, sns.ErrInvalidParameterException("Invalid parameter: SQS endpoint ARN")
 		}
 		if strings.HasSuffix(endpoint, ".fifo") && !fifo {
-			return nil, errInvalidParameter("Invalid parameter: Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be subscribed to standard SNS topics")
+			return nil, sns.ErrInvalidParameterException("Invalid parameter: Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be subscribed to standard SNS topics")
 		}
 	case "lambda":
 		if fn, err := arn.Parse(endpoint); err != nil || fn.Service != "lambda" || !strings.Contains(fn.Resource, ":") {
-			return nil, errInvalidParameter("Invalid parameter: Lambda endpoint ARN")
+			return nil, sns.ErrInvalidParameterException("Invalid parameter: Lambda endpoint ARN")
 		}
 	}
 	if fifo && proto != "sqs" {
-		return nil, errInvalidParameter("Invalid parameter: Invalid protocol type: %s", proto)
+		return nil, sns.ErrInvalidParameterException("Invalid parameter: Invalid protocol type: %s", proto)
 	}
 	attrs := map[string]string{}
 	for _, k := range sortedKeys(req.Attributes) {
@@ -157,10 +153,10 @@ func (s *Service) subscribe(ctx context.Context, r *awsproto.Request, req *subsc
 		}
 		for k, val := range attrs {
 			if ss.rec.Attrs[k] != val {
-				return nil, errInvalidParameter("Invalid parameter: Attributes Reason: Subscription already exists with different attributes")
+				return nil, sns.ErrInvalidParameterException("Invalid parameter: Attributes Reason: Subscription already exists with different attributes")
 			}
 		}
-		return &subscriptionArnResponse{SubscriptionArn: subscribeResult(ss.rec, req.ReturnSubscriptionArn)}, nil
+		return &sns.SubscribeResponse{SubscriptionArn: subscribeResult(ss.rec, awsapi.Value(req.ReturnSubscriptionArn))}, nil
 	}
 	sc := callerScope(r)
 	tsc := v.rec.scope()
@@ -189,14 +185,14 @@ func (s *Service) subscribe(ctx context.Context, r *awsproto.Request, req *subsc
 			return nil, err
 		}
 	}
-	return &subscriptionArnResponse{SubscriptionArn: subscribeResult(rec, req.ReturnSubscriptionArn)}, nil
+	return &sns.SubscribeResponse{SubscriptionArn: subscribeResult(rec, awsapi.Value(req.ReturnSubscriptionArn))}, nil
 }
 
-func subscribeResult(rec *subRecord, returnArn bool) string {
+func subscribeResult(rec *subRecord, returnArn bool) *string {
 	if rec.Pending && !returnArn {
-		return "pending confirmation"
+		return awsapi.Ptr("pending confirmation")
 	}
-	return rec.arn()
+	return awsapi.Ptr(rec.arn())
 }
 
 // sendConfirmation files the SubscriptionConfirmation message of a pending
@@ -245,10 +241,10 @@ func (s *Service) fileConfirmation(ctx context.Context, sub *subRecord, kind, to
 func (s *Service) confirm(ctx context.Context, topicArn, token string, authenticated, authUnsub bool) (string, error) {
 	sc, _, err := parseTopicARN(topicArn, "Topic")
 	if err != nil {
-		return "", errInvalidParameter("Invalid parameter: Topic")
+		return "", sns.ErrInvalidParameterException("Invalid parameter: Topic")
 	}
 	if token == "" {
-		return "", errInvalidParameter("Invalid parameter: Token")
+		return "", sns.ErrInvalidParameterException("Invalid parameter: Token")
 	}
 	s.mu.RLock()
 	id := s.tokens[token]
@@ -262,17 +258,17 @@ func (s *Service) confirm(ctx context.Context, topicArn, token string, authentic
 		return s.restore(ctx, topicArn, rs, authenticated, authUnsub)
 	}
 	if ss == nil {
-		return "", errInvalidParameter("Invalid parameter: Token")
+		return "", sns.ErrInvalidParameterException("Invalid parameter: Token")
 	}
 	if ss.rec.topicArn() != topicArn {
-		return "", errInvalidParameter("Invalid parameter: Topic")
+		return "", sns.ErrInvalidParameterException("Invalid parameter: Topic")
 	}
 	if !ss.rec.Pending {
 		return ss.rec.arn(), nil
 	}
 	now := time.Now()
 	if s.pendingExpired(ss.rec, now) || s.tokenExpired(ss.rec.tokenIssued(), now) {
-		return "", errInvalidParameter("Invalid parameter: Token")
+		return "", sns.ErrInvalidParameterException("Invalid parameter: Token")
 	}
 	err = s.updateSub(ctx, sc, id, func(rec *subRecord) error {
 		rec.Pending = false
@@ -281,7 +277,7 @@ func (s *Service) confirm(ctx context.Context, topicArn, token string, authentic
 		return nil
 	})
 	if errors.Is(err, errSubGone) {
-		return "", errInvalidParameter("Invalid parameter: Token")
+		return "", sns.ErrInvalidParameterException("Invalid parameter: Token")
 	}
 	if err != nil {
 		return "", err
@@ -300,11 +296,11 @@ func (s *Service) confirm(ctx context.Context, topicArn, token string, authentic
 func (s *Service) restore(ctx context.Context, topicArn string, rs *restoreState, authenticated, authUnsub bool) (string, error) {
 	rr := rs.rec
 	if rr.Sub.topicArn() != topicArn {
-		return "", errInvalidParameter("Invalid parameter: Topic")
+		return "", sns.ErrInvalidParameterException("Invalid parameter: Topic")
 	}
 	now := time.Now()
 	if s.tokenExpired(rr.issued(), now) {
-		return "", errInvalidParameter("Invalid parameter: Token")
+		return "", sns.ErrInvalidParameterException("Invalid parameter: Token")
 	}
 	sc := Scope{Account: rr.Sub.Account, Region: rr.Sub.Region}
 	v := s.lookupTopic(sc, rr.Sub.Topic)
@@ -365,18 +361,12 @@ func (s *Service) dropRestore(ctx context.Context, sc Scope, id string, rev uint
 	}
 }
 
-func (s *Service) confirmSubscription(ctx context.Context, r *awsproto.Request, req *confirmSubscriptionRequest) (any, error) {
-	switch {
-	case req.TopicArn == nil:
-		return nil, errMissing("topicArn")
-	case req.Token == nil:
-		return nil, errMissing("token")
-	}
-	arn, err := s.confirm(ctx, *req.TopicArn, *req.Token, true, strings.EqualFold(str(req.AuthenticateOnUnsubscribe), "true"))
+func (s *Service) confirmSubscription(ctx context.Context, r *awsproto.Request, req *sns.ConfirmSubscriptionInput) (any, error) {
+	arn, err := s.confirm(ctx, *req.TopicArn, *req.Token, true, strings.EqualFold(awsapi.Value(req.AuthenticateOnUnsubscribe), "true"))
 	if err != nil {
 		return nil, err
 	}
-	return &subscriptionArnResponse{SubscriptionArn: arn}, nil
+	return &sns.ConfirmSubscriptionResponse{SubscriptionArn: &arn}, nil
 }
 
 // parseSubARN reads arn:aws:sns:<region>:<account>:<topic>:<id>.
@@ -385,11 +375,11 @@ func parseSubARN(v string) (Scope, string, error) {
 	topic, id, _ := strings.Cut(a.Resource, ":")
 	switch n := strings.Count(v, ":") + 1; {
 	case n < 6:
-		return Scope{}, "", errInvalidParameter("Invalid parameter: SubscriptionArn Reason: An ARN must have at least 6 elements, not %d", n)
+		return Scope{}, "", sns.ErrInvalidParameterException("Invalid parameter: SubscriptionArn Reason: An ARN must have at least 6 elements, not %d", n)
 	case n == 6:
-		return Scope{}, "", errInvalidParameter("Invalid parameter: SubscriptionId")
+		return Scope{}, "", sns.ErrInvalidParameterException("Invalid parameter: SubscriptionId")
 	case n != 7 || err != nil || a.Service != "sns" || topic == "" || id == "":
-		return Scope{}, "", errInvalidParameter("Invalid parameter: SubscriptionArn")
+		return Scope{}, "", sns.ErrInvalidParameterException("Invalid parameter: SubscriptionArn")
 	}
 	return a.Scope(), id, nil
 }
@@ -438,9 +428,11 @@ func (s *Service) unsubscribeArn(ctx context.Context, sc Scope, id, base string)
 	return err
 }
 
-func (s *Service) unsubscribe(ctx context.Context, r *awsproto.Request, req *subscriptionArnRequest) (any, error) {
+func (s *Service) unsubscribe(ctx context.Context, r *awsproto.Request, req *sns.UnsubscribeInput) (any, error) {
+	// SNS checks this member here rather than as a model constraint (see
+	// models/switchyard-overlay-sns.json in internal/awsapi).
 	if req.SubscriptionArn == nil {
-		return nil, errInvalidParameter("Invalid parameter: SubscriptionArn Reason: no value for required parameter")
+		return nil, sns.ErrInvalidParameterException("Invalid parameter: SubscriptionArn Reason: no value for required parameter")
 	}
 	sc, id, err := parseSubARN(*req.SubscriptionArn)
 	if err != nil {
@@ -449,15 +441,16 @@ func (s *Service) unsubscribe(ctx context.Context, r *awsproto.Request, req *sub
 	if err := s.unsubscribeArn(ctx, sc, id, s.baseURL(r)); err != nil {
 		return nil, err
 	}
-	return &emptyResponse{}, nil
+	return nil, nil
 }
 
-func entryOf(rec *subRecord) subscriptionEntry {
+func entryOf(rec *subRecord) sns.Subscription {
 	arn := rec.arn()
 	if rec.Pending {
 		arn = "PendingConfirmation"
 	}
-	return subscriptionEntry{SubscriptionArn: arn, Owner: rec.Owner, Protocol: rec.Protocol, Endpoint: rec.Endpoint, TopicArn: rec.topicArn()}
+	return sns.Subscription{SubscriptionArn: &arn, Owner: awsapi.Ptr(rec.Owner), Protocol: awsapi.Ptr(rec.Protocol),
+		Endpoint: awsapi.Ptr(rec.Endpoint), TopicArn: awsapi.Ptr(rec.topicArn())}
 }
 
 func listSubs(recs []*subRecord, token *string) (any, error) {
@@ -466,14 +459,15 @@ func listSubs(recs []*subRecord, token *string) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &listSubscriptionsResponse{Subscriptions: make([]subscriptionEntry, len(pg)), NextToken: next}
+	out := &listSubscriptionsOutput{Subscriptions: make([]sns.Subscription, len(pg))}
+	out.NextToken = nextToken(next)
 	for i, rec := range pg {
 		out.Subscriptions[i] = entryOf(rec)
 	}
 	return out, nil
 }
 
-func (s *Service) listSubscriptions(ctx context.Context, r *awsproto.Request, req *listSubscriptionsRequest) (any, error) {
+func (s *Service) listSubscriptions(ctx context.Context, r *awsproto.Request, req *sns.ListSubscriptionsInput) (any, error) {
 	sc := callerScope(r)
 	var recs []*subRecord
 	now := time.Now()
@@ -492,10 +486,7 @@ func (s *Service) listSubscriptions(ctx context.Context, r *awsproto.Request, re
 	return listSubs(recs, req.NextToken)
 }
 
-func (s *Service) listSubscriptionsByTopic(ctx context.Context, r *awsproto.Request, req *listSubscriptionsRequest) (any, error) {
-	if req.TopicArn == nil {
-		return nil, errMissing("topicArn")
-	}
+func (s *Service) listSubscriptionsByTopic(ctx context.Context, r *awsproto.Request, req *sns.ListSubscriptionsByTopicInput) (any, error) {
 	v, err := s.resolveTopic(r, *req.TopicArn, "ListSubscriptionsByTopic")
 	if err != nil {
 		return nil, err
@@ -511,26 +502,23 @@ func (s *Service) listSubscriptionsByTopic(ctx context.Context, r *awsproto.Requ
 }
 
 // resolveSub finds the subscription an ARN names, in the caller's region.
-func (s *Service) resolveSub(r *awsproto.Request, arn *string) (*subState, error) {
-	if arn == nil {
-		return nil, errMissing("subscriptionArn")
-	}
-	sc, id, err := parseSubARN(*arn)
+func (s *Service) resolveSub(r *awsproto.Request, arn string) (*subState, error) {
+	sc, id, err := parseSubARN(arn)
 	if err != nil {
 		return nil, err
 	}
 	if sc.Region != r.Caller.Region {
-		return nil, errInvalidParameter("Invalid parameter: SubscriptionArn")
+		return nil, sns.ErrInvalidParameterException("Invalid parameter: SubscriptionArn")
 	}
 	ss := s.lookupSub(sc, id)
-	if ss == nil || ss.rec.arn() != *arn || s.pendingExpired(ss.rec, time.Now()) {
+	if ss == nil || ss.rec.arn() != arn || s.pendingExpired(ss.rec, time.Now()) {
 		return nil, errSubscriptionDoesNotExist()
 	}
 	return ss, nil
 }
 
-func (s *Service) getSubscriptionAttributes(ctx context.Context, r *awsproto.Request, req *subscriptionArnRequest) (any, error) {
-	ss, err := s.resolveSub(r, req.SubscriptionArn)
+func (s *Service) getSubscriptionAttributes(ctx context.Context, r *awsproto.Request, req *sns.GetSubscriptionAttributesInput) (any, error) {
+	ss, err := s.resolveSub(r, *req.SubscriptionArn)
 	if err != nil {
 		return nil, err
 	}
@@ -561,7 +549,7 @@ func (s *Service) getSubscriptionAttributes(ctx context.Context, r *awsproto.Req
 		b, _ := json.Marshal(map[string]any{"healthyRetryPolicy": pol, "sicklyRetryPolicy": nil, "throttlePolicy": nil, "guaranteed": false})
 		attrs["EffectiveDeliveryPolicy"] = string(b)
 	}
-	return &attributesResponse{Attributes: attrs}, nil
+	return &sns.GetSubscriptionAttributesResponse{Attributes: attrs}, nil
 }
 
 func boolString(b bool) string {
@@ -571,18 +559,15 @@ func boolString(b bool) string {
 	return "false"
 }
 
-func (s *Service) setSubscriptionAttributes(ctx context.Context, r *awsproto.Request, req *setSubscriptionAttributesRequest) (any, error) {
-	if req.AttributeName == nil {
-		return nil, errMissing("attributeName")
-	}
-	ss, err := s.resolveSub(r, req.SubscriptionArn)
+func (s *Service) setSubscriptionAttributes(ctx context.Context, r *awsproto.Request, req *sns.SetSubscriptionAttributesInput) (any, error) {
+	ss, err := s.resolveSub(r, *req.SubscriptionArn)
 	if err != nil {
 		return nil, err
 	}
 	rec := ss.rec
 	name := *req.AttributeName
 	topicFifo := strings.HasSuffix(rec.Topic, ".fifo")
-	value, err := checkSubAttribute("Invalid parameter: ", name, str(req.AttributeValue), topicFifo, rec.Endpoint)
+	value, err := checkSubAttribute("Invalid parameter: ", name, awsapi.Value(req.AttributeValue), topicFifo, rec.Endpoint)
 	if err != nil {
 		return nil, err
 	}
@@ -613,5 +598,5 @@ func (s *Service) setSubscriptionAttributes(ctx context.Context, r *awsproto.Req
 	if err != nil {
 		return nil, err
 	}
-	return &emptyResponse{}, nil
+	return nil, nil
 }

@@ -458,19 +458,21 @@ var Operations = map[string]awsapi.Operation{
 	},
 }
 
-// Errors maps each error shape name to its description.
+// Errors maps each error shape name (of the model, and of Switchyard's overlay)
+// to its description and constructor.
 var Errors = map[string]awsapi.ErrorShape{
-	"AccessDeniedException":           {Name: "AccessDeniedException", Code: "AccessDeniedException", HTTPStatus: 400},
-	"ConcurrentModificationException": {Name: "ConcurrentModificationException", Code: "ConcurrentModificationException", HTTPStatus: 400},
-	"IllegalStatusException":          {Name: "IllegalStatusException", Code: "IllegalStatusException", HTTPStatus: 400},
-	"InternalException":               {Name: "InternalException", Code: "InternalException", HTTPStatus: 500, Fault: true},
-	"InvalidEventPatternException":    {Name: "InvalidEventPatternException", Code: "InvalidEventPatternException", HTTPStatus: 400},
-	"InvalidStateException":           {Name: "InvalidStateException", Code: "InvalidStateException", HTTPStatus: 400},
-	"LimitExceededException":          {Name: "LimitExceededException", Code: "LimitExceededException", HTTPStatus: 400},
-	"ManagedRuleException":            {Name: "ManagedRuleException", Code: "ManagedRuleException", HTTPStatus: 400},
-	"OperationDisabledException":      {Name: "OperationDisabledException", Code: "OperationDisabledException", HTTPStatus: 400},
-	"PolicyLengthExceededException":   {Name: "PolicyLengthExceededException", Code: "PolicyLengthExceededException", HTTPStatus: 400},
-	"ResourceAlreadyExistsException":  {Name: "ResourceAlreadyExistsException", Code: "ResourceAlreadyExistsException", HTTPStatus: 400},
-	"ResourceNotFoundException":       {Name: "ResourceNotFoundException", Code: "ResourceNotFoundException", HTTPStatus: 400},
-	"ThrottlingException":             {Name: "ThrottlingException", Code: "ThrottlingException", HTTPStatus: 400},
+	"AccessDeniedException":           {Name: "AccessDeniedException", Code: "AccessDeniedException", HTTPStatus: 400, New: ErrAccessDeniedException},
+	"ConcurrentModificationException": {Name: "ConcurrentModificationException", Code: "ConcurrentModificationException", HTTPStatus: 400, New: ErrConcurrentModificationException},
+	"IllegalStatusException":          {Name: "IllegalStatusException", Code: "IllegalStatusException", HTTPStatus: 400, New: ErrIllegalStatusException},
+	"InternalException":               {Name: "InternalException", Code: "InternalException", HTTPStatus: 500, Fault: true, New: ErrInternalException},
+	"InvalidEventPatternException":    {Name: "InvalidEventPatternException", Code: "InvalidEventPatternException", HTTPStatus: 400, New: ErrInvalidEventPatternException},
+	"InvalidStateException":           {Name: "InvalidStateException", Code: "InvalidStateException", HTTPStatus: 400, New: ErrInvalidStateException},
+	"LimitExceededException":          {Name: "LimitExceededException", Code: "LimitExceededException", HTTPStatus: 400, New: ErrLimitExceededException},
+	"ManagedRuleException":            {Name: "ManagedRuleException", Code: "ManagedRuleException", HTTPStatus: 400, New: ErrManagedRuleException},
+	"OperationDisabledException":      {Name: "OperationDisabledException", Code: "OperationDisabledException", HTTPStatus: 400, New: ErrOperationDisabledException},
+	"PolicyLengthExceededException":   {Name: "PolicyLengthExceededException", Code: "PolicyLengthExceededException", HTTPStatus: 400, New: ErrPolicyLengthExceededException},
+	"ResourceAlreadyExistsException":  {Name: "ResourceAlreadyExistsException", Code: "ResourceAlreadyExistsException", HTTPStatus: 400, New: ErrResourceAlreadyExistsException},
+	"ResourceNotFoundException":       {Name: "ResourceNotFoundException", Code: "ResourceNotFoundException", HTTPStatus: 400, New: ErrResourceNotFoundException},
+	"ThrottlingException":             {Name: "ThrottlingException", Code: "ThrottlingException", HTTPStatus: 400, New: ErrThrottlingException},
+	"ValidationException":             {Name: "ValidationException", Code: "ValidationException", HTTPStatus: 400, New: ErrValidationException},
 }

@@ -22,6 +22,16 @@ type Overlay struct {
 	// differs from the published model's order. It must be a permutation
 	// of the model's values; the generated constants keep model order.
 	EnumMessageOrder map[string][]string `json:"enumMessageOrder"`
+	// Errors declares error shapes the service returns that the published
+	// model does not (EventBridge's ValidationException): they get a
+	// constructor and an Errors entry like the model's.
+	Errors map[string]OverlayError `json:"errors"`
+	// NotRequired lists, per structure shape, members the published model
+	// marks required that the service does not check as a model constraint:
+	// its handler answers their absence with an error of its own (SNS's
+	// Unsubscribe: InvalidParameter "... Reason: no value for required
+	// parameter"), so the generated Validate leaves them to the handler.
+	NotRequired map[string][]string `json:"notRequired"`
 }
 
 // options are the generator's inputs.
@@ -31,6 +41,7 @@ type options struct {
 	OverlayPath string // optional Overlay JSON
 	Pkg         string // package name
 	Runtime     string // import path of the awsapi runtime package
+	Proto       string // import path of the awsproto package (error type)
 }
 
 type patternInfo struct {
@@ -65,6 +76,12 @@ type generator struct {
 
 // generate produces the generated files (name -> gofmt'ed source).
 func generate(opts options) (map[string][]byte, error) {
+	if opts.Runtime == "" {
+		opts.Runtime = defaultRuntime
+	}
+	if opts.Proto == "" {
+		opts.Proto = defaultProto
+	}
 	m, err := loadModel(opts.ModelPath)
 	if err != nil {
 		return nil, err
@@ -103,7 +120,7 @@ func generate(opts options) (map[string][]byte, error) {
 			return nil, fmt.Errorf("%s: %w", opts.OverlayPath, err)
 		}
 		for k := range raw {
-			if k != "toStringExtraMembers" && k != "enumMessageOrder" && !strings.HasPrefix(k, "_") {
+			if !overlayKeys[k] && !strings.HasPrefix(k, "_") {
 				return nil, fmt.Errorf("%s: unknown key %q", opts.OverlayPath, k)
 			}
 		}
@@ -122,6 +139,9 @@ func generate(opts options) (map[string][]byte, error) {
 					}
 				}
 			}
+		}
+		if err := g.applyOverlay(); err != nil {
+			return nil, err
 		}
 		for shape, order := range g.overlay.EnumMessageOrder {
 			s := m.Shapes[shape]
@@ -145,6 +165,7 @@ func generate(opts options) (map[string][]byte, error) {
 		"validate_gen.go":   g.validateFile(),
 		"javastring_gen.go": g.javaStringFile(),
 		"service_gen.go":    g.serviceFile(),
+		"errors_gen.go":     g.errorsFile(),
 	}
 	if g.queryModel != nil {
 		src, err := g.queryFile()
@@ -206,6 +227,11 @@ func (g *generator) names() error {
 		}
 		taken[id] = what
 		return nil
+	}
+	for _, e := range g.errorShapes() {
+		if err := claim(constructorName(e.name), "error constructor of "+e.name); err != nil {
+			return err
+		}
 	}
 	for _, name := range sortedKeys(g.m.Shapes) {
 		s := g.m.Shapes[name]
@@ -1011,38 +1037,7 @@ func (g *generator) serviceFile() string {
 	}
 	b.WriteString("}\n\n")
 
-	b.WriteString("// Errors maps each error shape name to its description.\nvar Errors = map[string]awsapi.ErrorShape{\n")
-	for _, name := range sortedKeys(g.m.Shapes) {
-		s := g.m.Shapes[name]
-		if s.Type != "structure" || !s.Exception {
-			continue
-		}
-		code, status, fault := name, 400, s.Fault
-		if fault {
-			status = 500
-		}
-		trait := s.Error
-		if trait == nil {
-			trait = g.errTrait[name]
-		}
-		if trait != nil {
-			if trait.Code != "" {
-				code = trait.Code
-			}
-			if trait.HTTPStatusCode != 0 {
-				status = trait.HTTPStatusCode
-			}
-			if trait.SenderFault != nil {
-				fault = !*trait.SenderFault
-			}
-		}
-		fmt.Fprintf(&b, "\t%q: {Name: %q, Code: %q, HTTPStatus: %d", name, name, code, status)
-		if fault {
-			b.WriteString(", Fault: true")
-		}
-		b.WriteString("},\n")
-	}
-	b.WriteString("}\n")
+	g.errorsTable(&b)
 	return g.file(b.String(), "")
 }
 

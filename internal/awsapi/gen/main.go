@@ -1,15 +1,18 @@
-// Command gen generates a Go package of API types, request validation and
-// an operation table from a botocore service model (awsJson or awsQuery
-// protocol: the wire protocol does not change the shapes).
+// Command gen generates a Go package of API types, request validation, an
+// operation table and error constructors from a botocore service model
+// (awsJson or awsQuery protocol: the wire protocol does not change the
+// shapes).
 //
 // Usage (from internal/awsapi, as go generate runs it):
 //
 //	go run ./gen -model models/events-2015-10-07.json -out events [-pkg events]
 //	    [-errors-from other-model.json] [-overlay overlay.json]
 //	    [-runtime github.com/switchyard/switchyard/internal/awsapi]
+//	    [-proto github.com/switchyard/switchyard/internal/awsproto]
 //
 // The output directory receives doc_gen.go, types_gen.go, enums_gen.go,
-// validate_gen.go, javastring_gen.go and service_gen.go; other *_gen.go
+// validate_gen.go, javastring_gen.go, service_gen.go and errors_gen.go (one
+// constructor per error shape, returning an *awsproto.Error); other *_gen.go
 // files found there are removed, other files are left alone. The output
 // is deterministic and gofmt'ed.
 //
@@ -51,6 +54,7 @@ func parseArgs(args []string, stderr io.Writer) (options, string, error) {
 	fs.StringVar(&o.ErrorsFrom, "errors-from", "", "optional model whose error traits (code, HTTP status) complete the model's; an awsQuery one also gives QueryModel")
 	fs.StringVar(&o.OverlayPath, "overlay", "", "optional Switchyard overlay JSON (see internal/awsapi/models)")
 	fs.StringVar(&o.Runtime, "runtime", defaultRuntime, "import path of the awsapi runtime package")
+	fs.StringVar(&o.Proto, "proto", defaultProto, "import path of the awsproto package (the error constructors' *Error)")
 	if err := fs.Parse(args); err != nil {
 		return o, "", err
 	}

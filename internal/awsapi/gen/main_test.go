@@ -302,6 +302,10 @@ func TestSynthetic(t *testing.T) {
 	if e := Errors["Boom"]; e.Code != "Synth.Boom" || e.HTTPStatus != 409 || e.Fault {
 		t.Errorf("Errors = %+v", e)
 	}
+	// An awsJson service that is not awsQuery-compatible: no QueryCode.
+	if e := ErrBoom("no %s", "way"); e.Code != "Boom" || e.QueryCode != "" || e.Status != 409 || e.Receiver || e.Message != "no way" {
+		t.Errorf("ErrBoom = %+v", e)
+	}
 	if Service.ContentType() != "application/x-amz-json-1.0" {
 		t.Error(Service.ContentType())
 	}
@@ -322,19 +326,23 @@ func TestSyntheticModel(t *testing.T) {
 	model := filepath.Join(root, "model.json")
 	must(t, os.WriteFile(model, []byte(syntheticModel), 0o644))
 	must(t, os.WriteFile(filepath.Join(root, "go.mod"), []byte("module synthmod\n\ngo 1.26\n"), 0o644))
-	// Copy the runtime package (non-test files).
-	rt := filepath.Join(root, "awsapi")
-	must(t, os.MkdirAll(rt, 0o755))
-	srcs, _ := filepath.Glob(filepath.Join("..", "*.go"))
-	for _, src := range srcs {
-		if strings.HasSuffix(src, "_test.go") {
-			continue
+	// Copy the runtime package and awsproto (non-test files), importing
+	// each other from the module.
+	for dir, name := range map[string]string{"..": "awsapi", filepath.Join("..", "..", "awsproto"): "awsproto"} {
+		dst := filepath.Join(root, name)
+		must(t, os.MkdirAll(dst, 0o755))
+		srcs, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+		for _, src := range srcs {
+			if strings.HasSuffix(src, "_test.go") {
+				continue
+			}
+			b, err := os.ReadFile(src)
+			must(t, err)
+			b = bytes.ReplaceAll(b, []byte(`"github.com/switchyard/switchyard/internal/`), []byte(`"synthmod/`))
+			must(t, os.WriteFile(filepath.Join(dst, filepath.Base(src)), b, 0o644))
 		}
-		b, err := os.ReadFile(src)
-		must(t, err)
-		must(t, os.WriteFile(filepath.Join(rt, filepath.Base(src)), b, 0o644))
 	}
-	files, err := generate(options{ModelPath: model, Pkg: "synth", Runtime: "synthmod/awsapi"})
+	files, err := generate(options{ModelPath: model, Pkg: "synth", Runtime: "synthmod/awsapi", Proto: "synthmod/awsproto"})
 	must(t, err)
 	pkg := filepath.Join(root, "synth")
 	must(t, writeFiles(pkg, files))

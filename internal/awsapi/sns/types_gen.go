@@ -872,7 +872,7 @@ type TopicLimitExceededException struct {
 
 // UnsubscribeInput is the input of Unsubscribe.
 type UnsubscribeInput struct {
-	// The ARN of the subscription to be deleted. Required.
+	// The ARN of the subscription to be deleted.
 	SubscriptionArn *string `json:"SubscriptionArn,omitempty"`
 }
 

@@ -450,12 +450,7 @@ func (s *TagResourceRequest) Validate() error {
 // Validate checks the input of Unsubscribe against the constraints of the
 // model, returning nil or an *awsapi.ValidationError worded as AWS words it.
 func (s *UnsubscribeInput) Validate() error {
-	if s == nil {
-		return nil
-	}
-	var p awsapi.Problems
-	s.validateAt(&p, "")
-	return p.Err()
+	return nil
 }
 
 // Validate checks the input of UntagResource against the constraints of the
@@ -805,12 +800,6 @@ func (s *TagResourceRequest) validateAt(p *awsapi.Problems, path string) {
 		p.Null(awsapi.Member(path, "tags"))
 	} else {
 		validateTagList(p, awsapi.Member(path, "tags"), s.Tags)
-	}
-}
-
-func (s *UnsubscribeInput) validateAt(p *awsapi.Problems, path string) {
-	if s.SubscriptionArn == nil {
-		p.Null(awsapi.Member(path, "subscriptionArn"))
 	}
 }
 
