@@ -59,7 +59,7 @@ func Service(ops map[string]awsproto.Operation) *awsproto.JSONService {
 		Operations:   ops,
 		Known:        known,
 		NotImplemented: func(op string) *awsproto.Error {
-			return &awsproto.Error{Code: "OperationDisabledException", Message: "The operation " + op + " is not available in Switchyard yet."}
+			return events.ErrOperationDisabledException("The operation %s is not available in Switchyard yet.", op)
 		},
 		InternalCode: "InternalException",
 	}
@@ -95,11 +95,11 @@ func BusRef(s Scope, v, op string) (string, error) {
 }
 
 func errBusNotFound(name string) error {
-	return awsproto.Errorf("ResourceNotFoundException", "Event bus %s does not exist.", name)
+	return events.ErrResourceNotFoundException("Event bus %s does not exist.", name)
 }
 
 func errRuleNotFound(rule, bus string) error {
-	return awsproto.Errorf("ResourceNotFoundException", "Rule %s does not exist on EventBus %s.", rule, bus)
+	return events.ErrResourceNotFoundException("Rule %s does not exist on EventBus %s.", rule, bus)
 }
 
 // bus returns the named bus of the caller, creating the default bus on

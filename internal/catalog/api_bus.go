@@ -56,10 +56,10 @@ func (a *API) createEventBus(ctx context.Context, r *awsproto.Request, in *event
 	s := handler.ScopeOf(r)
 	name := awsapi.Value(in.Name)
 	if name == DefaultBus {
-		return nil, awsproto.Errorf("ResourceAlreadyExistsException", "Event bus %s already exists.", name)
+		return nil, events.ErrResourceAlreadyExistsException("Event bus %s already exists.", name)
 	}
 	if strings.Contains(name, "/") && awsapi.Value(in.EventSourceName) == "" {
-		return nil, awsproto.Errorf("ValidationException", "Event bus name must not contain '/'.")
+		return nil, events.ErrValidationException("Event bus name must not contain '/'.")
 	}
 	now := time.Now().UTC()
 	b := &Bus{
@@ -70,7 +70,7 @@ func (a *API) createEventBus(ctx context.Context, r *awsproto.Request, in *event
 	}
 	if err := a.cat.CreateBus(ctx, b); err != nil {
 		if errors.Is(err, ErrExists) {
-			return nil, awsproto.Errorf("ResourceAlreadyExistsException", "Event bus %s already exists.", name)
+			return nil, events.ErrResourceAlreadyExistsException("Event bus %s already exists.", name)
 		}
 		return nil, err
 	}
@@ -86,7 +86,7 @@ func (a *API) deleteEventBus(ctx context.Context, r *awsproto.Request, in *event
 		return nil, err
 	}
 	if name == DefaultBus {
-		return nil, awsproto.Errorf("ValidationException", "Cannot delete event bus default.")
+		return nil, events.ErrValidationException("Cannot delete event bus default.")
 	}
 	err = a.cat.DeleteBus(ctx, handler.ScopeOf(r), name)
 	if err != nil && !errors.Is(err, ErrNotFound) {

@@ -48,7 +48,7 @@ func (a *API) putPermission(ctx context.Context, r *awsproto.Request, in *events
 	if p := awsapi.Value(in.Policy); p != "" {
 		var pol Policy
 		if err := json.Unmarshal([]byte(p), &pol); err != nil {
-			return nil, awsproto.Errorf("ValidationException", "Parameter Policy is not valid.")
+			return nil, events.ErrValidationException("Parameter Policy is not valid.")
 		}
 		if pol.Version == "" {
 			pol.Version = "2012-10-17"
@@ -56,10 +56,10 @@ func (a *API) putPermission(ctx context.Context, r *awsproto.Request, in *events
 		replace = &pol
 	} else {
 		if awsapi.Value(in.Action) != "events:PutEvents" {
-			return nil, awsproto.Errorf("ValidationException", "Provided value in parameter 'action' is not supported.")
+			return nil, events.ErrValidationException("Provided value in parameter 'action' is not supported.")
 		}
 		if awsapi.Value(in.StatementId) == "" || awsapi.Value(in.Principal) == "" {
-			return nil, awsproto.Errorf("ValidationException", "Parameter(s) StatementId and Principal must be specified.")
+			return nil, events.ErrValidationException("Parameter(s) StatementId and Principal must be specified.")
 		}
 		st := statement{Sid: awsapi.Value(in.StatementId), Effect: "Allow", Action: "events:PutEvents", Resource: b.Arn()}
 		if p := awsapi.Value(in.Principal); p == "*" {
@@ -104,7 +104,7 @@ func (a *API) removePermission(ctx context.Context, r *awsproto.Request, in *eve
 	all := in.RemoveAllPermissions != nil && *in.RemoveAllPermissions
 	sid := awsapi.Value(in.StatementId)
 	if !all && sid == "" {
-		return nil, awsproto.Errorf("ValidationException", "Parameter StatementId must be specified.")
+		return nil, events.ErrValidationException("Parameter StatementId must be specified.")
 	}
 	_, err = a.updateBus(ctx, s, name, func(b *Bus) error {
 		if all {
@@ -112,7 +112,7 @@ func (a *API) removePermission(ctx context.Context, r *awsproto.Request, in *eve
 			return nil
 		}
 		if b.Policy == nil || !slices.ContainsFunc(b.Policy.Statement, func(x json.RawMessage) bool { return sidOf(x) == sid }) {
-			return awsproto.Errorf("ResourceNotFoundException", "Statement with the provided id does not exist.")
+			return events.ErrResourceNotFoundException("Statement with the provided id does not exist.")
 		}
 		b.Policy.Statement = slices.DeleteFunc(slices.Clone(b.Policy.Statement), func(x json.RawMessage) bool { return sidOf(x) == sid })
 		if len(b.Policy.Statement) == 0 {

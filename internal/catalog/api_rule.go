@@ -25,7 +25,7 @@ func validSchedule(expr string) bool {
 func PatternError(err error) error {
 	var pe *pattern.Error
 	if errors.As(err, &pe) {
-		return &awsproto.Error{Code: pattern.ErrorCode, Message: pe.Error()}
+		return events.ErrInvalidEventPatternException("%s", pe.Error())
 	}
 	return err
 }
@@ -38,7 +38,7 @@ func (a *API) putRule(ctx context.Context, r *awsproto.Request, in *events.PutRu
 	}
 	pat, sched := awsapi.Value(in.EventPattern), awsapi.Value(in.ScheduleExpression)
 	if pat == "" && sched == "" {
-		return nil, awsproto.Errorf("ValidationException", "Parameter(s) EventPattern or ScheduleExpression must be specified.")
+		return nil, events.ErrValidationException("Parameter(s) EventPattern or ScheduleExpression must be specified.")
 	}
 	if pat != "" {
 		if _, err := pattern.Parse(pat); err != nil {
@@ -47,10 +47,10 @@ func (a *API) putRule(ctx context.Context, r *awsproto.Request, in *events.PutRu
 	}
 	if sched != "" {
 		if bus != DefaultBus {
-			return nil, awsproto.Errorf("ValidationException", "ScheduleExpression is supported only on the default event bus.")
+			return nil, events.ErrValidationException("ScheduleExpression is supported only on the default event bus.")
 		}
 		if !validSchedule(sched) {
-			return nil, awsproto.Errorf("ValidationException", "Parameter ScheduleExpression is not valid.")
+			return nil, events.ErrValidationException("Parameter ScheduleExpression is not valid.")
 		}
 	}
 	if _, err := a.bus(ctx, s, bus); err != nil {
@@ -117,10 +117,10 @@ func (a *API) deleteRule(ctx context.Context, r *awsproto.Request, in *events.De
 	force := in.Force != nil && *in.Force
 	err = a.cat.DeleteRule(ctx, s, bus, awsapi.Value(in.Name), func(rule *Rule) error {
 		if rule.ManagedBy != "" && !force {
-			return awsproto.Errorf("ManagedRuleException", "Rule %s is managed by %s and can only be deleted with Force.", rule.Name, rule.ManagedBy)
+			return events.ErrManagedRuleException("Rule %s is managed by %s and can only be deleted with Force.", rule.Name, rule.ManagedBy)
 		}
 		if len(rule.Targets) > 0 && !(force && rule.ManagedBy != "") {
-			return awsproto.Errorf("ValidationException", "Rule can't be deleted since it has targets.")
+			return events.ErrValidationException("Rule can't be deleted since it has targets.")
 		}
 		return nil
 	})
@@ -251,7 +251,7 @@ func (a *API) testEventPattern(ctx context.Context, r *awsproto.Request, in *eve
 	ok, err := pattern.TestEventPattern(awsapi.Value(in.EventPattern), awsapi.Value(in.Event))
 	switch {
 	case errors.Is(err, pattern.ErrInvalidEvent):
-		return nil, awsproto.Errorf("ValidationException", "%s", pattern.ErrInvalidEvent.Error())
+		return nil, events.ErrValidationException("%s", pattern.ErrInvalidEvent.Error())
 	case err != nil:
 		return nil, PatternError(err)
 	}

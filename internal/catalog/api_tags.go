@@ -21,7 +21,7 @@ type resource struct {
 func parseResourceArn(v string) (resource, error) {
 	a, err := arn.Parse(v)
 	if err != nil || a.Service != "events" {
-		return resource{}, awsproto.Errorf("ValidationException", "Parameter ResourceARN is not valid.")
+		return resource{}, events.ErrValidationException("Parameter ResourceARN is not valid.")
 	}
 	res := resource{scope: a.Scope()}
 	if bus, ok := a.ResourceOf("event-bus"); ok && strings.HasPrefix(a.Resource, "event-bus/") {
@@ -30,7 +30,7 @@ func parseResourceArn(v string) (resource, error) {
 	}
 	_, bus, rule, ok := RuleOfArn(v)
 	if !ok {
-		return resource{}, awsproto.Errorf("ValidationException", "Parameter ResourceARN is not valid.")
+		return resource{}, events.ErrValidationException("Parameter ResourceARN is not valid.")
 	}
 	res.bus, res.rule = bus, rule
 	return res, nil

@@ -52,7 +52,7 @@ func (a *API) putTargets(ctx context.Context, r *awsproto.Request, in *events.Pu
 			}
 		}
 		if len(old.Targets) > MaxTargetsPerRule {
-			return nil, awsproto.Errorf("LimitExceededException", "The requested resource exceeds the maximum number allowed.")
+			return nil, events.ErrLimitExceededException("The requested resource exceeds the maximum number allowed.")
 		}
 		return old, nil
 	})

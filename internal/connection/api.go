@@ -3,6 +3,7 @@ package connection
 import (
 	"net/url"
 
+	"github.com/switchyard/switchyard/internal/awsapi/events"
 	"github.com/switchyard/switchyard/internal/awsapi/handler"
 	"github.com/switchyard/switchyard/internal/awsproto"
 )
@@ -37,19 +38,19 @@ func (a *API) Operations() map[string]awsproto.Operation {
 // does not exist." and its api-destination twin are AWS's recorded
 // messages; the other verbs follow the same form.
 func errConnectionNotFound(verb, name string) error {
-	return awsproto.Errorf("ResourceNotFoundException", "Failed to %s the connection(s). Connection '%s' does not exist.", verb, name)
+	return events.ErrResourceNotFoundException("Failed to %s the connection(s). Connection '%s' does not exist.", verb, name)
 }
 
 func errAPIDestinationNotFound(verb, name string) error {
-	return awsproto.Errorf("ResourceNotFoundException", "Failed to %s the api-destination(s). An api-destination '%s' does not exist.", verb, name)
+	return events.ErrResourceNotFoundException("Failed to %s the api-destination(s). An api-destination '%s' does not exist.", verb, name)
 }
 
 func errConnectionInvalid(verb, param, reason string) error {
-	return awsproto.Errorf("ValidationException", "Failed to %s the connection(s). Parameter %s is not valid. Reason: %s", verb, param, reason)
+	return events.ErrValidationException("Failed to %s the connection(s). Parameter %s is not valid. Reason: %s", verb, param, reason)
 }
 
 func errAPIDestinationInvalid(verb, param, reason string) error {
-	return awsproto.Errorf("ValidationException", "Failed to %s the api-destination(s). Parameter %s is not valid. Reason: %s", verb, param, reason)
+	return events.ErrValidationException("Failed to %s the api-destination(s). Parameter %s is not valid. Reason: %s", verb, param, reason)
 }
 
 // validEndpoint accepts absolute http(s) URLs. EventBridge requires HTTPS;

@@ -22,7 +22,7 @@ func (a *API) connectionFor(s Scope, arn, verb string) (*Connection, error) {
 		if name == "" {
 			name = arn
 		}
-		return nil, awsproto.Errorf("ResourceNotFoundException", "Failed to %s the api-destination(s). Connection '%s' does not exist.", verb, name)
+		return nil, events.ErrResourceNotFoundException("Failed to %s the api-destination(s). Connection '%s' does not exist.", verb, name)
 	}
 	return conn, nil
 }
@@ -46,7 +46,7 @@ func (a *API) createAPIDestination(ctx context.Context, r *awsproto.Request, in 
 	}
 	if err := a.conns.CreateAPIDestination(ctx, d); err != nil {
 		if errors.Is(err, ErrExists) {
-			return nil, awsproto.Errorf("ResourceAlreadyExistsException", "Failed to create the api-destination(s). An api-destination '%s' already exists.", name)
+			return nil, events.ErrResourceAlreadyExistsException("Failed to create the api-destination(s). An api-destination '%s' already exists.", name)
 		}
 		return nil, err
 	}

@@ -96,7 +96,7 @@ func (a *API) createConnection(ctx context.Context, r *awsproto.Request, in *eve
 	conn.State = authorizedState(authType)
 	if err := a.conns.CreateConnection(ctx, conn); err != nil {
 		if errors.Is(err, ErrExists) {
-			return nil, awsproto.Errorf("ResourceAlreadyExistsException", "Failed to create the connection(s). Connection '%s' already exists.", name)
+			return nil, events.ErrResourceAlreadyExistsException("Failed to create the connection(s). Connection '%s' already exists.", name)
 		}
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/switchyard/switchyard/internal/arn"
 	"github.com/switchyard/switchyard/internal/awsapi"
+	"github.com/switchyard/switchyard/internal/awsapi/events"
 	"github.com/switchyard/switchyard/internal/awsproto"
 )
 
@@ -39,7 +40,7 @@ func Handle[In any, PIn interface {
 func validationException(err error) error {
 	var ve *awsapi.ValidationError
 	if errors.As(err, &ve) {
-		return &awsproto.Error{Code: "ValidationException", Message: ve.Error()}
+		return events.ErrValidationException("%s", ve.Error())
 	}
 	return err
 }
@@ -73,7 +74,7 @@ func CheckArnScope(r *awsproto.Request, in any) error {
 		}
 		a, err := arn.Parse(s)
 		if err != nil {
-			return awsproto.Errorf("ValidationException", "Parameter %s is not valid.", name)
+			return events.ErrValidationException("Parameter %s is not valid.", name)
 		}
 		if err := CheckScope(ScopeOf(r), a, r.Operation); err != nil {
 			return err
@@ -90,9 +91,9 @@ func CheckArnScope(r *awsproto.Request, in any) error {
 func CheckScope(caller arn.Scope, a arn.ARN, op string) error {
 	switch {
 	case a.Region != caller.Region:
-		return awsproto.Errorf("ValidationException", "Cross-region api call is not allowed.")
+		return events.ErrValidationException("Cross-region api call is not allowed.")
 	case a.Account != caller.Account:
-		return awsproto.Errorf("AccessDeniedException", "User: arn:aws:iam::%s:root is not authorized to perform: events:%s on resource: %s because no resource-based policy allows the events:%s action", caller.Account, op, a, op)
+		return events.ErrAccessDeniedException("User: arn:aws:iam::%s:root is not authorized to perform: events:%s on resource: %s because no resource-based policy allows the events:%s action", caller.Account, op, a, op)
 	}
 	return nil
 }

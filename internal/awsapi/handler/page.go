@@ -5,7 +5,7 @@ import (
 	"sort"
 
 	"github.com/switchyard/switchyard/internal/awsapi"
-	"github.com/switchyard/switchyard/internal/awsproto"
+	"github.com/switchyard/switchyard/internal/awsapi/events"
 )
 
 // Page slices a list sorted by name for EventBridge's NextToken/Limit
@@ -18,7 +18,7 @@ func Page[T any](items []T, name func(T) string, token *string, limit *int32, de
 	if t := awsapi.Value(token); t != "" {
 		raw, err := base64.RawURLEncoding.DecodeString(t)
 		if err != nil {
-			return nil, nil, awsproto.Errorf("ValidationException", "The provided NextToken is not valid.")
+			return nil, nil, events.ErrValidationException("The provided NextToken is not valid.")
 		}
 		after := string(raw)
 		start = sort.Search(len(items), func(i int) bool { return name(items[i]) > after })
