@@ -1,17 +1,34 @@
-// Package delivery invokes targets, at least once and durably. The router
-// hands each (event, rule, target) over directly for a first attempt while
-// it still holds the event unacknowledged, or files it as a task in the
-// DELIVERIES work queue; workers here invoke the target and acknowledge
-// the task (or let the router acknowledge the event) on success. A
-// failure that a retry may cure is redelivered later with exponential
-// backoff and jitter (JetStream's per-message delayed redelivery, so a
-// pending retry survives restarts) until the target's RetryPolicy is spent
-// (MaximumRetryAttempts, default 185; MaximumEventAgeInSeconds, default
-// 86400). Exhausted or permanent failures go to the target's
-// DeadLetterConfig queue with EventBridge's message attributes (RULE_ARN,
-// TARGET_ARN, ERROR_CODE, ERROR_MESSAGE, EXHAUSTED_RETRY_CONDITION,
-// RETRY_ATTEMPTS); without a dead-letter queue they are counted and logged.
+// Package delivery invokes targets, at least once and durably: one engine
+// (Engine) for every kind of delivery, EventBridge's rule targets (Task,
+// run by Deliverer) and SNS's subscriptions (package topic supplies its
+// jobs), so lanes, retries, attempt counting and dead letters exist once.
 //
-// Each target has its own concurrency limit, so one slow or failing target
-// cannot occupy every worker.
+// A delivery is a Job: it knows how to invoke its target, what its retry
+// policy says after a failed attempt, and where its dead letters go. The
+// engine decides when it runs. Jobs come from two places: first attempts
+// handed over directly (the router's, while it holds the event
+// unacknowledged), and jobs filed in the engine's work-queue stream
+// (DELIVERIES for EventBridge, SNS_DELIVERIES for topics): retries, and
+// first attempts no lane could take. Each target has a lane that bounds
+// its concurrent invocations, so one slow or failing target only holds up
+// its own deliveries; a lane grows for targets that answer fast (API
+// destinations), and runs one job at a time, in order, for SNS FIFO
+// subscriptions.
+//
+// A failed attempt is retried as its policy says (EventBridge: the
+// target's RetryPolicy, MaximumRetryAttempts default 185 and
+// MaximumEventAgeInSeconds default 86400, exponential backoff with jitter;
+// SNS: the subscription's delivery policy). The retry is filed again with
+// its attempt count and its time in headers, so the count is exact on
+// every node and survives restarts. Exhausted or permanent failures go to
+// the dead-letter queue (EventBridge's RULE_ARN, TARGET_ARN, ERROR_CODE,
+// ERROR_MESSAGE, EXHAUSTED_RETRY_CONDITION, RETRY_ATTEMPTS attributes;
+// SNS's ErrorCode, ErrorMessage, RequestID); a dead letter that cannot be
+// sent is filed again and retried, never dropped, for up to 14 days.
+// Without a dead-letter queue a failure is counted and logged.
+//
+// While a job waits in a lane or runs, the engine tells the stream that
+// holds it (the router's EVENTS consumer, or the engine's own) that it is
+// in progress, so a target slower than the stream's AckWait does not get
+// the delivery handed out twice.
 package delivery
