@@ -25,3 +25,15 @@ func ConsumerGone(err error) bool {
 	return errors.Is(err, nats.ErrNoResponders) || errors.Is(err, jetstream.ErrConsumerDeleted) ||
 		errors.Is(err, jetstream.ErrConsumerNotFound)
 }
+
+// errCodeFilterNotUnique is JetStream's refusal of a consumer whose filter
+// overlaps another consumer's on a work-queue stream.
+const errCodeFilterNotUnique jetstream.ErrorCode = 10100
+
+// FilterTaken reports whether EnsureConsumer failed because another
+// consumer of the work-queue stream reads an overlapping subject (a
+// work-queue stream hands each message to one consumer only).
+func FilterTaken(err error) bool {
+	var apiErr *jetstream.APIError
+	return errors.As(err, &apiErr) && apiErr.ErrorCode == errCodeFilterNotUnique
+}

@@ -105,8 +105,10 @@ func (t *Stream) FirstSince(ctx context.Context, filter string, since time.Time)
 // none).
 func (t *Stream) DeleteMsg(ctx context.Context, seq uint64) error {
 	err := t.st.DeleteMsg(ctx, seq)
-	// The client reports the server's refusal as text only.
-	if errors.Is(err, jetstream.ErrMsgDeleteUnsuccessful) && strings.Contains(err.Error(), "no message found") {
+	// The client reports the server's refusal as text only: "no message
+	// found", or "sequence N not found" once the sequence was removed.
+	if errors.Is(err, jetstream.ErrMsgDeleteUnsuccessful) &&
+		(strings.Contains(err.Error(), "no message found") || strings.Contains(err.Error(), "not found")) {
 		return fmt.Errorf("%w: %v", ErrNotFound, err)
 	}
 	return mapErr(err)

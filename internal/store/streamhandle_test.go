@@ -59,6 +59,21 @@ func TestStreamHandle(t *testing.T) {
 	if err := st.DeleteMsg(ctx, seq(0)); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("delete twice: %v", err)
 	}
+	// A message a consumer's acknowledgement removed.
+	c, err := s.EnsureConsumer(ctx, ConsumerConfig{Stream: "F", Durable: "d", Filter: []string{"f.b.1"}, AckWait: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.Fetch(ctx, 1, time.Second)
+	if err != nil || len(got) != 1 {
+		t.Fatalf("fetch %d %v", len(got), err)
+	}
+	if err := s.Reply(ctx, got[0].Reply(), "+ACK", 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.DeleteMsg(ctx, seq(1)); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("delete an acknowledged message: %v", err)
+	}
 	// Purge below a sequence: only f.a.2 goes.
 	if err := st.Purge(ctx, "f.a.*", seq(3)); err != nil {
 		t.Fatal(err)
@@ -91,6 +106,14 @@ func TestConsumerGoneAndInactive(t *testing.T) {
 	}
 	if _, err := s.LookupConsumer(ctx, "F", "c"); err != nil {
 		t.Fatal(err)
+	}
+	// A second consumer of the same subject of a work-queue stream.
+	_, err = s.EnsureConsumer(ctx, ConsumerConfig{Stream: "F", Durable: "other", Filter: []string{"f.q"}, AckWait: time.Minute})
+	if !FilterTaken(err) {
+		t.Fatalf("second consumer of f.q: %v", err)
+	}
+	if FilterTaken(errors.New("other")) || FilterTaken(nil) {
+		t.Fatal("FilterTaken of other errors")
 	}
 	if err := s.Publish(ctx, &Msg{Subject: "f.q", Data: []byte("x")}); err != nil {
 		t.Fatal(err)
