@@ -237,9 +237,9 @@
 //     a resumed task's rate applies per node.
 //   - Policy and the KMS/SSE attributes are stored, not enforced.
 //   - A queue moved from the previous release's layout: messages that were
-//     in flight become visible at once, counted as received once more than
-//     the old consumer could tell (their old receipt handles are no longer
-//     valid); upgrade every node of a cluster together.
+//     in flight become visible at once and count as received once (the old
+//     consumer does not tell how often; their old receipt handles are no
+//     longer valid). Upgrade every node of a cluster together.
 //   - After a kill -9 the embedded server scans the shard streams once at
 //     start to rebuild their TTL and schedule state.
 package queue

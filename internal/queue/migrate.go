@@ -29,8 +29,9 @@ import (
 // SequenceNumber, group order and deduplication id; its receive count is
 // kept as a base the new count adds to: the old receive consumer hands out
 // what it can (so its count is known exactly), and a message it cannot hand
-// out is in flight and counted as received once. Messages in flight become
-// visible at once (their old receipt handles are not valid any more), a
+// out is in flight and counted as received once (the consumer does not
+// tell how often). Messages in flight become visible at once (their old
+// receipt handles are not valid any more), a
 // delayed one stays delayed until its time, and a message's retention
 // still counts from when it was stored. Each message is deleted from the
 // old stream once copied (with a Nats-Msg-Id, so a copy repeated after a
