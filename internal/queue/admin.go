@@ -3,6 +3,7 @@ package queue
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/switchyard/switchyard/internal/awsproto"
+	"github.com/switchyard/switchyard/internal/store"
 )
 
 // removableAttributes are cleared by SetQueueAttributes with an empty value.
@@ -80,17 +82,48 @@ func (s *Service) setQueueAttributes(ctx context.Context, r *awsproto.Request, r
 		return nil, err
 	}
 	// Effects that live in the store apply at once.
-	if _, ok := norm[attrMessageRetentionPeriod]; ok {
-		if err := s.st.EnsureStream(ctx, streamConfig(newRec)); err != nil {
-			return nil, s.gone(q, err)
+	if v, ok := norm[attrMessageRetentionPeriod]; ok {
+		if n, _ := strconv.Atoi(v); n < attrInt(q.rec.Attributes, attrMessageRetentionPeriod) {
+			if err := s.expireOlder(ctx, q, time.Duration(n)*time.Second); err != nil {
+				return nil, s.gone(q, err)
+			}
 		}
 	}
 	if _, ok := norm[attrVisibilityTimeout]; ok {
-		if _, err := q.rt.receiver(ctx, attrInt(newRec.Attributes, attrVisibilityTimeout)); err != nil {
+		if err := s.applyVisibility(ctx, q, attrInt(newRec.Attributes, attrVisibilityTimeout)); err != nil {
 			return nil, s.gone(q, err)
 		}
 	}
 	return struct{}{}, nil
+}
+
+// expireOlder applies a shorter MessageRetentionPeriod to the messages
+// stored already (each carries its retention as a TTL from when it was
+// sent): those older than it are removed. A longer period applies to the
+// messages sent from then on.
+func (s *Service) expireOlder(ctx context.Context, q *queue, d time.Duration) error {
+	since := time.Now().Add(-d)
+	subjects := []string{q.rt.ready(), q.rt.delayedAll()}
+	if q.rt.fifo != nil {
+		subjects = []string{q.rt.groups()}
+	}
+	for _, subject := range subjects {
+		below, err := q.rt.msgs.FirstSince(ctx, subject, since)
+		if errors.Is(err, store.ErrNotFound) {
+			below = 0 // all are older
+		} else if err != nil {
+			return err
+		}
+		if below == 0 {
+			err = q.rt.msgs.Purge(ctx, subject, 0)
+		} else {
+			err = q.rt.msgs.Purge(ctx, subject, below)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Tag limits (SQS's quotas).

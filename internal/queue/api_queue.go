@@ -2,6 +2,7 @@ package queue
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -80,17 +81,17 @@ func (s *Service) createQueue(ctx context.Context, r *awsproto.Request, req *cre
 		return &createQueueResult{QueueUrl: url}, nil
 	}
 	now := time.Now()
+	handleKey := make([]byte, 16)
+	rand.Read(handleKey)
 	rec := &record{
 		Account: id.Account, Region: id.Region, Name: name,
-		Stream:  streamName(id, now.UnixNano()),
-		Created: now.Unix(), Modified: now.Unix(),
+		Key:       queueKey(id, now.UnixNano()),
+		HandleKey: base64.StdEncoding.EncodeToString(handleKey),
+		Created:   now.Unix(), Modified: now.Unix(),
 		Attributes: effectiveAttributes(name, given),
 		Tags:       req.Tags,
 	}
-	rec.Delayed = attrInt(rec.Attributes, attrDelaySeconds) > 0
-	if err := s.st.EnsureStream(ctx, streamConfig(rec)); err != nil {
-		return nil, err
-	}
+	rec.Stream = shardStream(shardOf(rec.Key))
 	data, err := json.Marshal(rec)
 	if err != nil {
 		return nil, err
@@ -98,7 +99,6 @@ func (s *Service) createQueue(ctx context.Context, r *awsproto.Request, req *cre
 	rev, err := s.kv.Create(ctx, id.key(), data)
 	if errors.Is(err, store.ErrExists) {
 		// Another request created it first: answer as if it had been there.
-		_ = s.st.DeleteStream(context.WithoutCancel(ctx), rec.Stream)
 		if err := s.mirror.CatchUp(ctx); err != nil {
 			return nil, err
 		}
@@ -112,7 +112,6 @@ func (s *Service) createQueue(ctx context.Context, r *awsproto.Request, req *cre
 		return &createQueueResult{QueueUrl: url}, nil
 	}
 	if err != nil {
-		_ = s.st.DeleteStream(context.WithoutCancel(ctx), rec.Stream)
 		return nil, err
 	}
 	if err := s.mirror.Wait(ctx, rev); err != nil {
@@ -196,13 +195,16 @@ func (s *Service) deleteQueue(ctx context.Context, r *awsproto.Request, req *que
 	if err := s.mirror.Wait(ctx, rev); err != nil {
 		return nil, err
 	}
-	if err := s.st.DeleteStream(context.WithoutCancel(ctx), q.rec.Stream); err != nil && !errors.Is(err, store.ErrNotFound) {
-		// The queue is gone for clients; only its storage lingers.
-		s.log.Warn("queue deleted but its stream was not", "stream", q.rec.Stream, "err", err)
+	// The queue is gone for clients; its messages and consumer go now (a
+	// queue created again has another key, so anything left over would
+	// only wait for its TTL).
+	bg := context.WithoutCancel(ctx)
+	if err := q.rt.msgs.Purge(bg, q.rt.all(), 0); err != nil {
+		s.log.Warn("queue deleted but its messages were not", "queue", q.rec.Name, "err", err)
 	}
-	s.purgeMu.Lock()
-	delete(s.lastPurge, q.rec.Stream)
-	s.purgeMu.Unlock()
+	if err := s.st.DeleteConsumer(bg, q.rt.stream, q.rt.consumer); err != nil && !errors.Is(err, store.ErrNotFound) {
+		s.log.Warn("queue deleted but its consumer was not", "queue", q.rec.Name, "err", err)
+	}
 	return struct{}{}, nil
 }
 
@@ -211,18 +213,24 @@ func (s *Service) purgeQueue(ctx context.Context, r *awsproto.Request, req *queu
 	if err != nil {
 		return nil, err
 	}
+	now := time.Now()
 	s.purgeMu.Lock()
-	if last, ok := s.lastPurge[q.rec.Stream]; ok && time.Since(last) < purgeInterval {
+	if last, ok := s.lastPurge[q.rt.key]; ok && now.Sub(last) < purgeInterval {
 		s.purgeMu.Unlock()
 		return nil, errPurgeQueueInProgress(q.rec.Name)
 	}
-	s.lastPurge[q.rec.Stream] = time.Now()
-	s.purgeMu.Unlock()
-	if err := s.st.PurgeStream(ctx, q.rec.Stream); err != nil {
-		return nil, err
+	for k, last := range s.lastPurge {
+		if now.Sub(last) >= purgeInterval {
+			delete(s.lastPurge, k)
+		}
 	}
-	if q.rt.fifo != nil {
-		q.rt.fifo.reset()
+	s.lastPurge[q.rt.key] = now
+	s.lastPurge = shrink(s.lastPurge, &s.purgePeak)
+	s.purgeMu.Unlock()
+	// Everything goes, FIFO tokens and kicks too: a purged group has no
+	// message left to take its turn.
+	if err := q.rt.msgs.Purge(ctx, q.rt.all(), 0); err != nil {
+		return nil, s.gone(q, err)
 	}
 	return struct{}{}, nil
 }
@@ -269,7 +277,7 @@ func (s *Service) getQueueAttributes(ctx context.Context, r *awsproto.Request, r
 		}
 	}
 	if wanted(attrApproximateNumberOfMessagesDelayed) {
-		delayed, err := q.rt.delayedCount(ctx, q.rec)
+		delayed, err := s.delayedCount(ctx, q)
 		if err != nil {
 			return nil, s.gone(q, err)
 		}
@@ -279,36 +287,41 @@ func (s *Service) getQueueAttributes(ctx context.Context, r *awsproto.Request, r
 }
 
 // messageCounts returns ApproximateNumberOfMessages and
-// ApproximateNumberOfMessagesNotVisible. On a FIFO queue the visible
-// messages are the groups' heads and backlogs: every stored message that is
-// neither in flight, delayed nor a deduplication marker.
+// ApproximateNumberOfMessagesNotVisible, without creating the receive
+// consumer: a queue without one has nothing in flight. On a FIFO queue the
+// messages in flight are counted by group (one per token in flight), and
+// the visible ones are the other stored messages.
 func (s *Service) messageCounts(ctx context.Context, q *queue) (visible, inFlight uint64, err error) {
-	c, err := q.rt.receiver(ctx, attrInt(q.rec.Attributes, attrVisibilityTimeout))
-	if err != nil {
-		return 0, 0, s.gone(q, err)
-	}
-	pending, inFlight, err := c.Counts(ctx)
+	pending, inFlight, ok, err := q.rt.counts(ctx, s.st)
 	if err != nil {
 		return 0, 0, s.gone(q, err)
 	}
 	if q.rt.fifo == nil {
-		return pending, inFlight, nil
+		if ok {
+			return pending, inFlight, nil
+		}
+		visible, err := q.rt.msgs.Count(ctx, q.rt.ready())
+		if err != nil {
+			return 0, 0, s.gone(q, err)
+		}
+		return visible, 0, nil
 	}
-	st, err := s.st.StreamState(ctx, q.rec.Stream)
+	stored, err := q.rt.msgs.Count(ctx, q.rt.groups())
 	if err != nil {
 		return 0, 0, s.gone(q, err)
 	}
-	delayed, err := q.rt.delayedCount(ctx, q.rec)
-	if err != nil {
-		return 0, 0, s.gone(q, err)
-	}
-	// Deduplication markers are stored too (this node knows them all
-	// unless several nodes serve the queue).
-	q.rt.fifo.mu.Lock()
-	markers := uint64(len(q.rt.fifo.markers))
-	q.rt.fifo.mu.Unlock()
-	if st.Msgs > inFlight+delayed+markers {
-		visible = st.Msgs - inFlight - delayed - markers
+	if stored > inFlight {
+		visible = stored - inFlight
 	}
 	return visible, inFlight, nil
+}
+
+// delayedCount is ApproximateNumberOfMessagesDelayed: a standard queue's
+// pending schedules. A FIFO queue's delayed messages wait in their groups
+// and are counted as visible.
+func (s *Service) delayedCount(ctx context.Context, q *queue) (uint64, error) {
+	if q.rt.fifo != nil {
+		return 0, nil
+	}
+	return q.rt.msgs.Count(ctx, q.rt.delayedAll())
 }

@@ -6,9 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -16,50 +14,55 @@ import (
 	"github.com/switchyard/switchyard/internal/uuid"
 )
 
-// FIFO delivery (doc.go has the overview and the guarantees).
+// FIFO queues (doc.go has the overview and the guarantees).
 //
-// A FIFO queue's stream has, per message group (by a hash of its id), a
-// head subject sqs.<h>.m.<group> holding at most one message, the group's
-// oldest, and a backlog subject sqs.<h>.f.<group> holding the rest in send
-// order. The receive consumer reads the heads only, so a group never has
-// more than one message visible or in flight, and its next message is
-// promoted from the backlog to the head when the head is deleted (or moved
-// to the dead-letter queue). A head is published with
-// Nats-Expected-Last-Subject-Sequence: 0, so JetStream refuses a second
-// head for a group atomically, whichever node tries. Deduplication is
-// JetStream's: the first publish of a message carries the deduplication id
-// as its Nats-Msg-Id and the stream's duplicate window is SQS's five
-// minutes; a duplicate publish is acknowledged with the original's
-// sequence. A message's MessageId and SequenceNumber derive from the stream
-// sequence of that first publish, so a duplicate answers with the
-// original's. Each node keeps an index of the backlog (group -> stream
-// sequences), rebuilt at start from a temporary consumer on the backlog
-// subjects.
+// A group's messages are stored on the group's subject (.g.<group>, the
+// group being a hash of its id) in the order the stream stored them, which
+// is the order of their sequence numbers, whichever node took the send. A
+// group is received through its token, a message on .t.<group> that
+// JetStream stores only while the subject holds none (a conditional
+// publish), so a group has at most one token. The receive consumer reads
+// tokens. A receive that gets a token reads the group's first messages from
+// the stream, at most as many as it may return, and hands them out in
+// order; the token stays in flight, so nothing else of the group is handed
+// out until every message handed out is deleted (the token is then
+// retired and the next token published: "promotion") or the token's
+// visibility timeout passes.
+//
+// Each receive of a token records in the token's lease (.l.<group>) the
+// last sequence it handed out, before handing anything out. A receive of
+// the same token after its visibility timeout reads the group's first
+// messages again (the same ones that were not deleted, in the same order,
+// and perhaps more), and a message's ApproximateReceiveCount is one more
+// than the earlier receives of its token whose reach includes it.
+//
+// Deduplication is JetStream's: a message is published with its
+// deduplication id as Nats-Msg-Id in a stream whose duplicate window is
+// SQS's five minutes, and a duplicate is acknowledged with the original's
+// sequence. A message's SequenceNumber and MessageId derive from that
+// sequence, so a duplicate's answer is the original's. JetStream rebuilds
+// its duplicate table at start only from messages still stored, so when a
+// message is deleted within its five minutes a marker with its id is
+// stored (.x, with the rest of the five minutes as TTL); each node reads
+// the markers once and checks sends against them.
 
 const (
 	// fifoDedupWindow is SQS's deduplication interval.
 	fifoDedupWindow = 5 * time.Minute
-	// indexConsumer reads the backlog subjects once to rebuild the index.
-	indexConsumer = "fifo-index"
 
-	hdrSeqNum    = "Sqs-Sequence-Number"    // FIFO SequenceNumber, on copies
-	hdrOrigin    = "Sqs-Origin-Seq"         // backlog sequence a head was promoted from
-	hdrDLQSource = "Sqs-Dead-Letter-Source" // ARN of the queue a dead letter came from
-	hdrDedupKey  = "Sqs-Dedup-Key"          // a FIFO message's Nats-Msg-Id, on the original and on markers
+	hdrSeqNum      = "Sqs-Sequence-Number"    // FIFO SequenceNumber, when not the stored sequence's
+	hdrOrigin      = "Sqs-Origin-Seq"         // on markers: the original's SequenceNumber
+	hdrDLQSource   = "Sqs-Dead-Letter-Source" // ARN of the queue a dead letter came from
+	hdrDedupKey    = "Sqs-Dedup-Key"          // a FIFO message's Nats-Msg-Id, on the message and on markers
+	hdrToken       = "Sqs-Token"              // on leases: the token's sequence
+	hdrLast        = "Sqs-Reach"              // on leases: last:times, how far the token's receives went
+	hdrGroupHash   = "Sqs-Group-Hash"         // on kicks: the group to promote
+	hdrReceiveBase = "Sqs-Receive-Base"       // receives counted before the message was moved to the shared streams
 
-	// natsExpectedLastSubjectSeq makes a publish conditional on the last
-	// sequence stored for its subject (0: none).
-	natsExpectedLastSubjectSeq = "Nats-Expected-Last-Subject-Sequence"
+	// leaseTTL bounds how long a lease outlives a crash that kept it from
+	// being deleted: longer than SQS's longest visibility timeout.
+	leaseTTL = 24 * time.Hour
 )
-
-func subjectPrefix(stream string) string   { return "sqs." + strings.TrimPrefix(stream, "SQS_") }
-func headSubject(stream, gh string) string { return subjectPrefix(stream) + ".m." + gh }
-func backlogSubject(stream, gh string) string {
-	return subjectPrefix(stream) + ".f." + gh
-}
-func headWildcard(stream string) string    { return subjectPrefix(stream) + ".m.*" }
-func markerSubject(stream string) string   { return subjectPrefix(stream) + ".x" }
-func backlogWildcard(stream string) string { return subjectPrefix(stream) + ".f.*" }
 
 // groupHash names a message group in subjects (group ids may contain any
 // punctuation, subjects may not).
@@ -68,23 +71,38 @@ func groupHash(group string) string {
 	return hex.EncodeToString(h[:12])
 }
 
-// subjectGroup returns the group hash of a head or backlog subject.
+// subjectGroup returns the group hash of a group, token or kick subject.
 func subjectGroup(subject string) string {
-	return subject[strings.LastIndexByte(subject, '.')+1:]
+	for i := len(subject) - 1; i >= 0; i-- {
+		if subject[i] == '.' {
+			return subject[i+1:]
+		}
+	}
+	return subject
 }
 
-// fifoMessageID derives a FIFO message's id from the stream sequence of its
-// first publish, so a deduplicated send answers with the original's id.
-func fifoMessageID(stream string, seq uint64) string {
-	h := sha256.Sum256([]byte(stream + "/" + strconv.FormatUint(seq, 10)))
+// fifoMessageID derives a FIFO message's id from its queue's key and its
+// SequenceNumber, so a deduplicated send answers with the original's id.
+// Older releases derived it from "SQS_<key>" and the sequence in the
+// queue's own stream; migrated queues keep those ids and numbers.
+func fifoMessageID(key string, n uint64) string {
+	h := sha256.Sum256([]byte("SQS_" + key + "/" + strconv.FormatUint(n, 10)))
 	return uuid.Format([16]byte(h[:16]), 4)
 }
 
 // sequenceNumber renders a FIFO SequenceNumber: 20 digits, so the strings
 // sort like the numbers.
-func sequenceNumber(seq uint64) string { return fmt.Sprintf("%020d", seq) }
+func sequenceNumber(n uint64) string { return fmt.Sprintf("%020d", n) }
 
-// dedupMsgID is the Nats-Msg-Id of a FIFO message's first publish.
+// sequence returns a stored FIFO message's SequenceNumber.
+func (rt *runtime) sequence(m *store.Msg) uint64 {
+	if n, err := strconv.ParseUint(m.Header.Get(hdrSeqNum), 10, 64); err == nil {
+		return n
+	}
+	return rt.seqBase + m.Seq
+}
+
+// dedupMsgID is the Nats-Msg-Id of a FIFO message.
 func dedupMsgID(attrs map[string]string, group, dedupID string) string {
 	if attrs[attrDeduplicationScope] == "messageGroup" {
 		return "d:g:" + strconv.Itoa(len(group)) + ":" + group + ":" + dedupID
@@ -97,147 +115,49 @@ func contentDedupID(body string) string {
 	return hex.EncodeToString(h[:])
 }
 
-// fifoState is one node's view of a FIFO queue's backlog.
+// fifoState is one node's deduplication state of a FIFO queue.
 type fifoState struct {
 	loadMu sync.Mutex // held while loading
 	loaded bool
 
-	mu      sync.Mutex // guards the rest; serialises promotions
-	backlog map[string][]uint64
-	// dedup holds the deduplication ids read from markers at start: those
-	// of messages whose original (which carried the id as its
-	// Nats-Msg-Id) was gone from the stream, so JetStream did not
-	// remember them across the restart.
-	dedup map[string]dedupEntry
-	// markers are the markers this node knows, oldest first, deleted once
-	// their deduplication interval has passed.
-	markers []dedupEntry
+	mu sync.Mutex
+	// dedup holds the deduplication ids read from markers at start: ids
+	// whose original was deleted, so JetStream did not remember them
+	// across the restart. It is dropped whole once the last expires.
+	dedup      map[string]dedupEntry
+	dedupUntil time.Time
 }
 
-// dedupEntry is a deduplication id's original: stream sequence of its first
-// publish, and send time (unix milliseconds). For markers, seq is the
-// marker's own sequence.
+// dedupEntry is a deduplication id's original: its SequenceNumber and send
+// time (unix milliseconds).
 type dedupEntry struct {
-	seq  uint64
+	n    uint64
 	sent int64
 }
 
-func newFifoState() *fifoState {
-	return &fifoState{backlog: map[string][]uint64{}, dedup: map[string]dedupEntry{}}
-}
+func newFifoState() *fifoState { return &fifoState{} }
 
-// duplicate returns the original of a deduplication id seen within the
-// interval, from the markers read at start.
+// duplicate returns the SequenceNumber of the original of a deduplication
+// id seen within the interval, from the markers read at start.
 func (f *fifoState) duplicate(key string, now time.Time) (uint64, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.dedup == nil {
+		return 0, false
+	}
+	if now.After(f.dedupUntil) {
+		f.dedup = nil
+		return 0, false
+	}
 	e, ok := f.dedup[key]
-	if !ok {
+	if !ok || time.UnixMilli(e.sent).Add(fifoDedupWindow).Before(now) {
 		return 0, false
 	}
-	if time.UnixMilli(e.sent).Add(fifoDedupWindow).Before(now) {
-		delete(f.dedup, key)
-		return 0, false
-	}
-	return e.seq, true
+	return e.n, true
 }
 
-// add records a backlog message (kept sorted, without duplicates). Called
-// with f.mu held.
-func (f *fifoState) add(gh string, seq uint64) {
-	b := f.backlog[gh]
-	i, found := slices.BinarySearch(b, seq)
-	if !found {
-		f.backlog[gh] = slices.Insert(b, i, seq)
-	}
-}
-
-func (f *fifoState) has(gh string, seq uint64) bool {
-	_, found := slices.BinarySearch(f.backlog[gh], seq)
-	return found
-}
-
-func (f *fifoState) remove(gh string, seq uint64) {
-	b := f.backlog[gh]
-	if i, found := slices.BinarySearch(b, seq); found {
-		b = slices.Delete(b, i, i+1)
-	}
-	if len(b) == 0 {
-		delete(f.backlog, gh)
-	} else {
-		f.backlog[gh] = b
-	}
-}
-
-func (f *fifoState) reset() {
-	f.mu.Lock()
-	f.backlog = map[string][]uint64{}
-	f.markers = nil
-	f.mu.Unlock()
-}
-
-// writeMarker keeps a deduplication id in the stream for the rest of its
-// interval once the message that carried it as Nats-Msg-Id is removed
-// (promoted to a head, or moved out of the delayed subject): JetStream
-// rebuilds its duplicate table at start only from messages still stored.
-// It also deletes the markers whose interval has passed. Called with f.mu
-// held.
-func (s *Service) writeMarker(ctx context.Context, q *queue, f *fifoState, h store.Header, origin uint64) error {
-	key := h.Get(hdrDedupKey)
-	sent, _ := strconv.ParseInt(h.Get(hdrSent), 10, 64)
-	now := time.Now()
-	if key != "" && time.UnixMilli(sent).Add(fifoDedupWindow).After(now) {
-		m := &store.Msg{Subject: markerSubject(q.rec.Stream), Header: store.Header{
-			hdrDedupKey: {key}, hdrOrigin: {strconv.FormatUint(origin, 10)}, hdrSent: {strconv.FormatInt(sent, 10)},
-		}}
-		if err := s.st.Publish(ctx, m); err != nil {
-			return err
-		}
-		f.markers = append(f.markers, dedupEntry{seq: m.Seq, sent: sent})
-	}
-	for len(f.markers) > 0 && time.UnixMilli(f.markers[0].sent).Add(fifoDedupWindow).Before(now) {
-		if err := s.st.DeleteMsg(ctx, q.rec.Stream, f.markers[0].seq); err != nil && !errors.Is(err, store.ErrNotFound) {
-			break
-		}
-		f.markers = f.markers[1:]
-	}
-	return nil
-}
-
-// startFifoLoad rebuilds a FIFO queue's index in the background, retrying
-// until it works or the queue goes away. Called with s.mu held.
-func (s *Service) startFifoLoad(rt *runtime) {
-	if s.closed {
-		return
-	}
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		backoff := 100 * time.Millisecond
-		for {
-			q := s.lookup(rt.id)
-			if q == nil || q.rt != rt {
-				return
-			}
-			ctx, cancel := context.WithTimeout(s.ctx, time.Minute)
-			_, err := s.fifoReady(ctx, q)
-			cancel()
-			if err == nil || s.ctx.Err() != nil {
-				return
-			}
-			s.log.Warn("loading a FIFO queue's backlog failed; retrying", "queue", rt.id.name, "err", err)
-			select {
-			case <-s.ctx.Done():
-				return
-			case <-time.After(backoff):
-			}
-			backoff = min(2*backoff, 10*time.Second)
-		}
-	}()
-}
-
-// fifoReady returns the queue's FIFO state once its index is loaded,
-// loading it if needed.
+// fifoReady returns the queue's FIFO state once this node has read its
+// markers and repaired its groups, doing so first if needed.
 func (s *Service) fifoReady(ctx context.Context, q *queue) (*fifoState, error) {
 	f := q.rt.fifo
 	if f == nil {
@@ -255,128 +175,177 @@ func (s *Service) fifoReady(ctx context.Context, q *queue) (*fifoState, error) {
 	return f, nil
 }
 
-// loadFifo makes sure the stream has the FIFO subjects (queues created by
-// older versions lack them), reads the backlog into the index and promotes
-// the first message of every group that has no head (after a crash
-// between storing a message and promoting it).
+// loadFifo reads the queue's deduplication markers and publishes a token
+// for every group that has messages and none (a crash between storing a
+// message and promoting its group, or between retiring a token and
+// publishing the next).
 func (s *Service) loadFifo(ctx context.Context, q *queue, f *fifoState) error {
-	stream := q.rec.Stream
-	if err := s.st.EnsureStream(ctx, streamConfig(q.rec)); err != nil {
-		return err
-	}
-	if err := s.st.DeleteConsumer(ctx, stream, indexConsumer); err != nil && !errors.Is(err, store.ErrNotFound) {
-		return err
-	}
-	c, err := s.st.EnsureConsumer(ctx, store.ConsumerConfig{
-		Stream: stream, Durable: indexConsumer, Filter: []string{backlogWildcard(stream), markerSubject(stream)},
-		AckWait: time.Hour, MaxAckPending: -1, Memory: true,
+	dedup := map[string]dedupEntry{}
+	var until time.Time
+	err := s.readAll(ctx, q, q.rt.markers(), func(m store.Delivery) {
+		h := m.Headers()
+		sent, _ := strconv.ParseInt(h.Get(hdrSent), 10, 64)
+		n, _ := strconv.ParseUint(h.Get(hdrOrigin), 10, 64)
+		dedup[h.Get(hdrDedupKey)] = dedupEntry{n: n, sent: sent}
+		if end := time.UnixMilli(sent).Add(fifoDedupWindow); end.After(until) {
+			until = end
+		}
 	})
 	if err != nil {
 		return err
 	}
-	defer func() { _ = s.st.DeleteConsumer(context.WithoutCancel(ctx), stream, indexConsumer) }()
-	index := map[string][]uint64{}
-	dedup := map[string]dedupEntry{}
-	var markers, expired []dedupEntry
-	now := time.Now()
-	for {
-		ds, err := c.Fetch(ctx, 256, 20*time.Millisecond)
-		if err != nil {
-			return err
-		}
-		if len(ds) == 0 {
-			pending, _, err := c.Counts(ctx)
-			if err != nil {
+	if len(dedup) > 0 {
+		f.mu.Lock()
+		f.dedup, f.dedupUntil = dedup, until
+		f.mu.Unlock()
+	}
+	groups, err := s.st.SubjectCounts(ctx, q.rt.stream, q.rt.groups())
+	if err != nil {
+		return err
+	}
+	tokens, err := s.st.SubjectCounts(ctx, q.rt.stream, q.rt.tokens())
+	if err != nil {
+		return err
+	}
+	for subject := range groups {
+		gh := subjectGroup(subject)
+		if tokens[q.rt.token(gh)] == 0 {
+			if err := s.promote(ctx, q, gh, true); err != nil {
 				return err
 			}
-			if pending == 0 {
-				break
-			}
-			continue
-		}
-		for _, d := range ds {
-			md, err := d.Metadata()
-			if err != nil {
-				return err
-			}
-			if d.Subject() == markerSubject(stream) {
-				h := d.Headers()
-				sent, _ := strconv.ParseInt(h.Get(hdrSent), 10, 64)
-				origin, _ := strconv.ParseUint(h.Get(hdrOrigin), 10, 64)
-				marker := dedupEntry{seq: md.Sequence.Stream, sent: sent}
-				if time.UnixMilli(sent).Add(fifoDedupWindow).Before(now) {
-					expired = append(expired, marker)
-					continue
-				}
-				markers = append(markers, marker)
-				dedup[h.Get(hdrDedupKey)] = dedupEntry{seq: origin, sent: sent}
-				continue
-			}
-			gh := subjectGroup(d.Subject())
-			index[gh] = append(index[gh], md.Sequence.Stream)
-		}
-	}
-	for _, m := range expired {
-		if err := s.st.DeleteMsg(ctx, stream, m.seq); err != nil && !errors.Is(err, store.ErrNotFound) {
-			return err
-		}
-	}
-	slices.SortFunc(markers, func(a, b dedupEntry) int { return int(a.sent - b.sent) })
-	f.mu.Lock()
-	for gh, seqs := range index {
-		for _, seq := range seqs {
-			f.add(gh, seq)
-		}
-	}
-	for k, v := range dedup {
-		f.dedup[k] = v
-	}
-	f.markers = append(markers, f.markers...)
-	groups := make([]string, 0, len(f.backlog))
-	for gh := range f.backlog {
-		groups = append(groups, gh)
-	}
-	f.mu.Unlock()
-	for _, gh := range groups {
-		if err := s.promote(ctx, q, f, gh); err != nil {
-			return err
 		}
 	}
 	return nil
 }
 
+// readAll calls fn for every message on subject (which no other consumer
+// reads) through a temporary consumer, in stream order. Work-queue streams
+// allow no ordered consumer.
+func (s *Service) readAll(ctx context.Context, q *queue, subject string, fn func(store.Delivery)) error {
+	// A work-queue stream lets one consumer read a subject: a node that
+	// finds another reading it waits its turn.
+	name := "x_" + q.rt.key + "_" + uuid.New()
+	var c *store.Consumer
+	for {
+		var err error
+		c, err = s.st.EnsureConsumer(ctx, store.ConsumerConfig{
+			Stream: q.rt.stream, Durable: name, Filter: []string{subject},
+			AckWait: time.Hour, MaxAckPending: -1, Memory: true, InactiveThreshold: time.Minute,
+		})
+		if err == nil {
+			break
+		}
+		if !store.FilterTaken(err) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	defer func() { _ = s.st.DeleteConsumer(context.WithoutCancel(ctx), q.rt.stream, name) }()
+	for {
+		pending, _, err := c.Counts(ctx)
+		if err != nil || pending == 0 {
+			return err
+		}
+		ds, err := c.Fetch(ctx, 256, 0)
+		if err != nil {
+			return err
+		}
+		for _, d := range ds {
+			fn(d)
+		}
+	}
+}
+
 // fifoEnqueue stores a message at the end of its group (msg carries its
-// headers and Nats-Msg-Id) and promotes it if the group has no head. It
-// returns the stream sequence of the stored message, or of the original
-// when JetStream found it a duplicate.
+// headers and Nats-Msg-Id) and promotes the group. It returns the message's
+// SequenceNumber, or the original's when the message is a duplicate.
 func (s *Service) fifoEnqueue(ctx context.Context, q *queue, msg *store.Msg, group string) (uint64, error) {
 	f, err := s.fifoReady(ctx, q)
 	if err != nil {
 		return 0, err
 	}
-	if seq, dup := f.duplicate(msg.ID, time.Now()); dup {
-		return seq, nil
+	if n, dup := f.duplicate(msg.ID, time.Now()); dup {
+		return n, nil
 	}
 	gh := groupHash(group)
-	msg.Subject = backlogSubject(q.rec.Stream, gh)
+	msg.Subject = q.rt.group(gh)
 	if err := s.st.Publish(ctx, msg); err != nil {
 		return 0, s.gone(q, err)
 	}
-	// A duplicate's sequence may be a message promoted (and deleted from
-	// the backlog) already: promote drops sequences that are gone.
-	f.mu.Lock()
-	f.add(gh, msg.Seq)
-	f.mu.Unlock()
-	if err := s.promote(ctx, q, f, gh); err != nil {
+	if err := s.promote(ctx, q, gh, false); err != nil {
 		s.promoteLater(q, gh, err)
 	}
-	return msg.Seq, nil
+	return q.rt.seqBase + msg.Seq, nil
 }
 
-// promoteLater retries a failed promotion in the background: the message
-// is stored, and its group must not stay stuck.
+// promote publishes a token for a group unless it has one. With check (or
+// on a queue with DelaySeconds) it first reads the group's first message:
+// no token for an empty group, and a kick instead while the first message
+// is delayed.
+func (s *Service) promote(ctx context.Context, q *queue, gh string, check bool) error {
+	rt := q.rt
+	if check || attrInt(q.rec.Attributes, attrDelaySeconds) > 0 {
+		first, err := rt.msgs.NextMsg(ctx, rt.group(gh), 0)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if due := visibleAt(first.Header); due.After(time.Now()) {
+			return s.kick(ctx, q, gh, due)
+		}
+	}
+	token := &store.Msg{Subject: rt.token(gh), Header: store.Header{}}
+	store.SetExpectLastSubjectSeq(token.Header, 0)
+	store.SetTTL(token.Header, maxRetention)
+	if err := s.st.Publish(ctx, token); err != nil && !store.PublishConflict(err) {
+		return err
+	}
+	return nil
+}
+
+// kick schedules the promotion of a group at time at: the server publishes
+// a kick to the queue's kick subject then, which the receive consumer
+// reads. A group has one pending kick at most (a later one replaces it).
+func (s *Service) kick(ctx context.Context, q *queue, gh string, at time.Time) error {
+	m := &store.Msg{Subject: q.rt.kickSchedule(gh), Header: store.Header{hdrGroupHash: {gh}}}
+	store.SetSchedule(m.Header, at, q.rt.kicks(), maxRetention)
+	store.SetTTL(m.Header, maxRetention)
+	return s.st.Publish(ctx, m)
+}
+
+// retire ends a token's turn: the token is acknowledged and removed (both:
+// the removal that an acknowledgement causes may lag behind it), its lease
+// removed, and with promote the group's next messages get a token.
+func (s *Service) retire(ctx context.Context, q *queue, reply string, token, lease uint64, gh string, promote bool) error {
+	if err := s.st.Reply(ctx, reply, "+ACK", 0); err != nil && !store.ConsumerGone(err) {
+		return err
+	}
+	for _, seq := range []uint64{token, lease} {
+		if seq == 0 {
+			continue
+		}
+		if err := q.rt.msgs.DeleteMsg(ctx, seq); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+	}
+	if promote {
+		if err := s.promote(ctx, q, gh, true); err != nil {
+			s.promoteLater(q, gh, err)
+		}
+	}
+	return nil
+}
+
+// promoteLater retries a failed promotion in the background: the group's
+// messages are stored, and the group must not stay stuck.
 func (s *Service) promoteLater(q *queue, gh string, cause error) {
-	s.log.Warn("promoting a FIFO message failed; retrying", "queue", q.rec.Name, "err", cause)
+	s.log.Warn("promoting a FIFO group failed; retrying", "queue", q.rec.Name, "err", cause)
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -398,7 +367,7 @@ func (s *Service) promoteLater(q *queue, gh string, cause error) {
 				return
 			}
 			ctx, cancel := context.WithTimeout(s.ctx, 10*time.Second)
-			err := s.promote(ctx, cur, cur.rt.fifo, gh)
+			err := s.promote(ctx, cur, gh, true)
 			cancel()
 			if err == nil {
 				return
@@ -408,105 +377,28 @@ func (s *Service) promoteLater(q *queue, gh string, cause error) {
 	}()
 }
 
-// promote makes the oldest backlog message of a group its head, unless the
-// group has a head already.
-func (s *Service) promote(ctx context.Context, q *queue, f *fifoState, gh string) error {
-	stream := q.rec.Stream
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for {
-		seqs := f.backlog[gh]
-		if len(seqs) == 0 {
-			return nil
-		}
-		b := seqs[0]
-		m, err := s.st.GetMsg(ctx, stream, b)
-		if errors.Is(err, store.ErrNotFound) {
-			f.remove(gh, b)
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		head := &store.Msg{Subject: headSubject(stream, gh), ID: "h:" + strconv.FormatUint(b, 10), Data: m.Data, Header: copyHeader(m.Header)}
-		if head.Header.Get(hdrMessageID) == "" {
-			head.Header.Set(hdrMessageID, fifoMessageID(stream, b))
-		}
-		if head.Header.Get(hdrSeqNum) == "" {
-			head.Header.Set(hdrSeqNum, sequenceNumber(b))
-		}
-		head.Header.Set(hdrOrigin, strconv.FormatUint(b, 10))
-		head.Header.Set(natsExpectedLastSubjectSeq, "0")
-		if err := s.st.Publish(ctx, head); err != nil {
-			if isWrongLastSequence(err) {
-				return nil // the group has a head: b waits
-			}
-			return err
-		}
-		origin := b
-		if sn, err := strconv.ParseUint(m.Header.Get(hdrSeqNum), 10, 64); err == nil {
-			origin = sn // a copy (delayed, dead letter): its first publish
-		}
-		if err := s.writeMarker(ctx, q, f, m.Header, origin); err != nil {
-			s.log.Warn("writing a FIFO deduplication marker failed", "stream", stream, "err", err)
-		}
-		if err := s.st.DeleteMsg(ctx, stream, b); err != nil && !errors.Is(err, store.ErrNotFound) {
-			// The head is out; a lingering backlog copy is deleted when
-			// the head is (see fifoAfterHead).
-			s.log.Warn("deleting a promoted FIFO message from the backlog failed", "stream", stream, "seq", b, "err", err)
-			return nil
-		}
-		f.remove(gh, b)
+// writeMarker keeps a deleted message's deduplication id in the stream for
+// the rest of its interval (JetStream rebuilds its duplicate table at start
+// only from messages still stored).
+func (s *Service) writeMarker(ctx context.Context, q *queue, m *store.Msg) error {
+	key := m.Header.Get(hdrDedupKey)
+	sent, _ := strconv.ParseInt(m.Header.Get(hdrSent), 10, 64)
+	left := time.Until(time.UnixMilli(sent).Add(fifoDedupWindow))
+	if key == "" || left <= 0 {
 		return nil
 	}
-}
-
-// fifoAfterHead is called once a group's head is gone (deleted, moved to the
-// dead-letter queue or to another queue): it removes the backlog copy the
-// head came from if a crash left it behind, and promotes the next message.
-func (s *Service) fifoAfterHead(ctx context.Context, q *queue, head *store.Msg) error {
-	if q.rt.fifo == nil || head == nil || !strings.HasPrefix(head.Subject, subjectPrefix(q.rec.Stream)+".m.") {
-		return nil
-	}
-	f, err := s.fifoReady(ctx, q)
-	if err != nil {
-		return err
-	}
-	gh := subjectGroup(head.Subject)
-	if origin, err := strconv.ParseUint(head.Header.Get(hdrOrigin), 10, 64); err == nil {
-		f.mu.Lock()
-		lingering := f.has(gh, origin)
-		f.mu.Unlock()
-		if lingering {
-			if err := s.st.DeleteMsg(ctx, q.rec.Stream, origin); err != nil && !errors.Is(err, store.ErrNotFound) {
-				return err
-			}
-			f.mu.Lock()
-			f.remove(gh, origin)
-			f.mu.Unlock()
-		}
-	}
-	if err := s.promote(ctx, q, f, gh); err != nil {
-		s.promoteLater(q, gh, err)
-	}
-	return nil
-}
-
-// isWrongLastSequence recognises JetStream's refusal of a conditional
-// publish (err_code 10071). The store returns publish errors unmapped.
-func isWrongLastSequence(err error) bool {
-	if errors.Is(err, store.ErrConflict) {
-		return true
-	}
-	msg := err.Error()
-	return strings.Contains(msg, "wrong last sequence") || strings.Contains(msg, "err_code=10071")
+	marker := &store.Msg{Subject: q.rt.markers(), Header: store.Header{
+		hdrDedupKey: {key}, hdrOrigin: {strconv.FormatUint(q.rt.sequence(m), 10)}, hdrSent: {strconv.FormatInt(sent, 10)},
+	}}
+	store.SetTTL(marker.Header, left)
+	return s.st.Publish(ctx, marker)
 }
 
 // copyHeader copies a stored message's headers without JetStream's own.
 func copyHeader(h store.Header) store.Header {
 	out := make(store.Header, len(h)+3)
 	for k, v := range h {
-		if !strings.HasPrefix(k, "Nats-") {
+		if len(k) < 5 || k[:5] != "Nats-" {
 			out[k] = append([]string(nil), v...)
 		}
 	}

@@ -8,6 +8,11 @@ import (
 	"github.com/switchyard/switchyard/internal/awsproto"
 )
 
+// fuzzKey and fuzzRuntime are a queue to check receipt handles against.
+const fuzzKey = "0123456789abcdef0123456789abcdef"
+
+var fuzzRuntime = &runtime{layout: newLayout(fuzzKey), handleKey: []byte("fuzz")}
+
 // FuzzDecode feeds arbitrary bodies through the request decoding path of
 // every operation (awsJson decoding, required members, and the validation
 // that runs before the store is touched) and checks that nothing panics and
@@ -99,7 +104,7 @@ func FuzzDecode(f *testing.F) {
 			if err != nil {
 				return
 			}
-			if rc, ok := parseReceipt(req.ReceiptHandle, "SQS_x"); ok && encodeReceipt(rc.subject) != req.ReceiptHandle {
+			if rc, ok := fuzzRuntime.parseReceipt(req.ReceiptHandle); ok && fuzzRuntime.encodeReceipt(rc) != req.ReceiptHandle {
 				t.Fatalf("receipt %q does not round-trip", req.ReceiptHandle)
 			}
 		case "ChangeMessageVisibility":
@@ -133,7 +138,7 @@ func FuzzDecode(f *testing.F) {
 			}
 			for _, e := range req.Entries {
 				if e.MessageGroupId != "" && checkGroupID("MessageGroupId", e.MessageGroupId) == nil {
-					if gh := groupHash(e.MessageGroupId); !validToken(gh) || subjectGroup(backlogSubject("SQS_x", gh)) != gh {
+					if gh := groupHash(e.MessageGroupId); !validToken(gh) || subjectGroup(newLayout(fuzzKey).group(gh)) != gh {
 						t.Fatalf("group %q makes subject token %q", e.MessageGroupId, gh)
 					}
 				}
@@ -141,7 +146,7 @@ func FuzzDecode(f *testing.F) {
 		case "DeleteMessageBatch":
 			if req, err := decodeRequest[deleteMessageBatchRequest](r); err == nil {
 				for _, e := range req.Entries {
-					parseReceipt(e.ReceiptHandle, "SQS_x")
+					fuzzRuntime.parseReceipt(e.ReceiptHandle)
 				}
 			}
 		case "ChangeMessageVisibilityBatch":

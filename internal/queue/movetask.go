@@ -132,7 +132,7 @@ func (s *Service) startMessageMoveTask(ctx context.Context, _ *awsproto.Request,
 	if err != nil {
 		return nil, err
 	}
-	s.runTask(src.rec.id(), src.rec.Stream, task.ID, false)
+	s.runTask(src.rec.id(), src.rec.Key, task.ID, false)
 	return &startMessageMoveTaskResult{TaskHandle: encodeTaskHandle(task.ID, req.SourceArn)}, nil
 }
 
@@ -210,23 +210,23 @@ func (s *Service) cancelMessageMoveTask(ctx context.Context, _ *awsproto.Request
 func (s *Service) resumeTasks() {
 	s.mu.RLock()
 	var ids []queueID
-	var streams []string
+	var keys []string
 	var tasks []string
 	for id, q := range s.queues {
 		for _, t := range q.rec.MoveTasks {
 			if t.Status == taskRunning {
-				ids, streams, tasks = append(ids, id), append(streams, q.rec.Stream), append(tasks, t.ID)
+				ids, keys, tasks = append(ids, id), append(keys, q.rec.Key), append(tasks, t.ID)
 			}
 		}
 	}
 	s.mu.RUnlock()
 	for i := range ids {
-		s.runTask(ids[i], streams[i], tasks[i], true)
+		s.runTask(ids[i], keys[i], tasks[i], true)
 	}
 }
 
 // runTask runs a task in the background.
-func (s *Service) runTask(src queueID, stream, taskID string, resumed bool) {
+func (s *Service) runTask(src queueID, key, taskID string, resumed bool) {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -236,15 +236,15 @@ func (s *Service) runTask(src queueID, stream, taskID string, resumed bool) {
 	s.mu.Unlock()
 	go func() {
 		defer s.wg.Done()
-		s.moveMessages(src, stream, taskID, resumed)
+		s.moveMessages(src, key, taskID, resumed)
 	}()
 }
 
 // task returns the current state of a task and its queue (nil if either
 // is gone).
-func (s *Service) task(src queueID, stream, taskID string) (*queue, *moveTask) {
+func (s *Service) task(src queueID, key, taskID string) (*queue, *moveTask) {
 	q := s.lookup(src)
-	if q == nil || q.rec.Stream != stream {
+	if q == nil || q.rec.Key != key {
 		return nil, nil
 	}
 	for i := range q.rec.MoveTasks {
@@ -277,8 +277,8 @@ func (s *Service) finishTask(src queueID, taskID string, moved int64, status, fa
 	})
 }
 
-func (s *Service) moveMessages(src queueID, stream, taskID string, resumed bool) {
-	q, t := s.task(src, stream, taskID)
+func (s *Service) moveMessages(src queueID, key, taskID string, resumed bool) {
+	q, t := s.task(src, key, taskID)
 	if t == nil || t.Status != taskRunning {
 		return
 	}
@@ -304,7 +304,7 @@ func (s *Service) moveMessages(src queueID, stream, taskID string, resumed bool)
 			_ = s.finishTask(src, taskID, moved, "", "")
 			return
 		}
-		q, t = s.task(src, stream, taskID)
+		q, t = s.task(src, key, taskID)
 		if t == nil {
 			return
 		}
@@ -357,10 +357,6 @@ func (s *Service) moveMessages(src queueID, stream, taskID string, resumed bool)
 // takes one message at a time, when it is time to move it, so a shutdown
 // leaves none of them in flight.
 func (s *Service) moveBatch(ctx context.Context, q *queue, t *moveTask, n int, next *time.Time, interval time.Duration) (int, string, error) {
-	c, err := q.rt.receiver(ctx, attrInt(q.rec.Attributes, attrVisibilityTimeout))
-	if err != nil {
-		return 0, "", err
-	}
 	moved := 0
 	for moved < n {
 		if wait := time.Until(*next); wait > 0 {
@@ -370,16 +366,16 @@ func (s *Service) moveBatch(ctx context.Context, q *queue, t *moveTask, n int, n
 			case <-time.After(wait):
 			}
 		}
-		ds, err := c.Fetch(ctx, 1, 100*time.Millisecond)
-		if err != nil || len(ds) == 0 {
-			s.release(ds)
+		got, err := s.take(ctx, q, 1, 100*time.Millisecond)
+		if err != nil || len(got) == 0 {
+			s.release(got)
 			return moved, "", err
 		}
-		d := ds[0]
+		m := got[0]
 		*next = time.Now().Add(interval)
 		dest := t.Destination
 		if dest == "" {
-			dest = d.Headers().Get(hdrDLQSource)
+			dest = m.msg.Header.Get(hdrDLQSource)
 		}
 		id, ok := parseArn(dest)
 		var dst *queue
@@ -387,22 +383,20 @@ func (s *Service) moveBatch(ctx context.Context, q *queue, t *moveTask, n int, n
 			dst = s.lookup(id)
 		}
 		if dst == nil {
-			s.release(ds)
+			s.release(got)
 			return moved, errQueueDoesNotExist().QueryCode, nil
 		}
-		md, err := d.Metadata()
-		if err != nil {
-			s.release(ds)
-			return moved, "", err
-		}
-		h := copyHeader(d.Headers())
+		h := copyHeader(m.msg.Header)
 		if t.Destination == "" {
 			delete(h, hdrDLQSource)
 		}
+		if q.rt.fifo != nil && h.Get(hdrMessageID) == "" {
+			h.Set(hdrMessageID, fifoMessageID(q.rt.key, q.rt.sequence(m.msg)))
+		}
 		// A move once begun is finished even if the service is shutting
 		// down, so no message stays in flight in the dead-letter queue.
-		if err := s.moveOne(q, dst, d, h, md.Sequence.Stream); err != nil {
-			s.release(ds)
+		if err := s.moveOne(q, dst, m, h); err != nil {
+			s.release(got)
 			return moved, "", err
 		}
 		moved++
@@ -410,29 +404,23 @@ func (s *Service) moveBatch(ctx context.Context, q *queue, t *moveTask, n int, n
 	return moved, "", nil
 }
 
-// moveOne copies a delivery to dst and deletes it from q.
-func (s *Service) moveOne(q, dst *queue, d store.Delivery, h store.Header, seq uint64) error {
+// moveOne copies a message taken from q to dst and deletes it from q.
+func (s *Service) moveOne(q, dst *queue, m taken, h store.Header) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := s.copyTo(ctx, dst, d.Data(), h, "move:"+q.rec.Stream+":"+strconv.FormatUint(seq, 10)); err != nil {
+	if err := s.copyTo(ctx, dst, m.msg.Data, h, "move:"+q.rt.key+":"+strconv.FormatUint(m.msg.Seq, 10)); err != nil {
 		return err
 	}
-	if err := s.st.Reply(ctx, d.Reply(), "+ACK", 0); err != nil {
-		return err
-	}
-	if err := s.fifoAfterHead(ctx, q, &store.Msg{Subject: d.Subject(), Header: d.Headers()}); err != nil {
-		s.log.Warn("promoting the next FIFO message after a move failed", "queue", q.rec.Name, "err", err)
-	}
-	return nil
+	return s.deleteOne(ctx, q, m.handle)
 }
 
-// release makes deliveries a task took but did not move visible again,
+// release makes messages a task took but did not move visible again,
 // waiting for the server to confirm (the service may be shutting down).
-func (s *Service) release(ds []store.Delivery) {
+func (s *Service) release(ms []taken) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	for _, d := range ds {
-		_ = s.st.Reply(ctx, d.Reply(), "-NAK", 0)
+	for _, m := range ms {
+		_ = s.st.Reply(ctx, m.release, "-NAK", 0)
 	}
 }
 

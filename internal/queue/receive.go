@@ -63,56 +63,105 @@ func (s *Service) receiveMessage(ctx context.Context, r *awsproto.Request, req *
 			return nil, err
 		}
 	}
-	c, err := q.rt.receiver(ctx, queueVT)
+	got, err := s.take(ctx, q, n, time.Duration(wait)*time.Second)
 	if err != nil {
 		return nil, s.gone(q, err)
 	}
-	deadline := time.Now().Add(time.Duration(wait) * time.Second)
-	var deliveries []store.Delivery
-	for round := 0; ; round++ {
-		got, err := c.Fetch(ctx, n-len(deliveries), max(time.Until(deadline), 0))
-		if err != nil && len(got) == 0 {
-			if len(deliveries) > 0 {
-				break
-			}
-			return nil, s.gone(q, err)
-		}
-		moved := 0
-		for _, d := range got {
-			if q.redrive != nil {
-				if md, err := d.Metadata(); err == nil && md.NumDelivered > uint64(q.redrive.maxReceiveCount) {
-					ok, err := s.deadLetter(ctx, q, d)
-					if err != nil {
-						s.log.Warn("moving a message to the dead-letter queue failed", "queue", q.rec.Name, "err", err)
-					}
-					if ok {
-						moved++
-						continue
-					}
-				}
-			}
-			deliveries = append(deliveries, d)
-		}
-		if len(deliveries) > 0 || moved == 0 || round >= maxDeadLetterRounds {
-			break
-		}
-	}
 	// Deliveries come with the queue's visibility timeout as AckWait; a
 	// different one (or 0, which AckWait cannot be) is a delayed negative
-	// acknowledgement right away.
+	// acknowledgement right away (once per token on a FIFO queue).
 	override := vt != queueVT || vt == 0
+	var released map[string]bool
 	sel := newSelection(req)
 	now := time.Now()
-	res := &receiveMessageResult{Messages: make([]wireMessage, 0, len(deliveries))}
-	for _, d := range deliveries {
-		if override {
-			if err := s.st.Reply(ctx, d.Reply(), "-NAK", time.Duration(vt)*time.Second); err != nil {
+	res := &receiveMessageResult{Messages: make([]wireMessage, 0, len(got))}
+	for _, t := range got {
+		if override && !released[t.release] {
+			if released == nil {
+				released = map[string]bool{}
+			}
+			released[t.release] = true
+			if err := s.st.Reply(ctx, t.release, "-NAK", time.Duration(vt)*time.Second); err != nil {
 				s.log.Warn("setting the visibility timeout of a received message failed", "err", err)
 			}
 		}
-		res.Messages = append(res.Messages, s.render(q, d, sel, now))
+		res.Messages = append(res.Messages, s.render(q, t, sel, now))
 	}
 	return res, nil
+}
+
+// taken is a message a receive hands out.
+type taken struct {
+	msg    *store.Msg // as stored: subject, data, headers, sequence
+	count  uint64     // ApproximateReceiveCount
+	handle string     // receipt handle
+	// release is the reply subject whose negative acknowledgement changes
+	// the message's visibility: its delivery's, or on a FIFO queue its
+	// token's.
+	release string
+}
+
+// take takes up to n messages, waiting up to wait for the first.
+func (s *Service) take(ctx context.Context, q *queue, n int, wait time.Duration) ([]taken, error) {
+	if q.rt.fifo != nil {
+		return s.takeFifo(ctx, q, n, wait)
+	}
+	return s.takeStandard(ctx, q, n, wait)
+}
+
+// receiveBase returns the receives counted before a message was moved to
+// the shared streams (migrate.go).
+func receiveBase(h store.Header) uint64 {
+	n, _ := strconv.ParseUint(h.Get(hdrReceiveBase), 10, 64)
+	return n
+}
+
+// takeStandard takes up to n messages of a standard queue, waiting up to
+// wait for the first. A message received more than the RedrivePolicy's
+// maxReceiveCount goes to the dead-letter queue instead, and the receive
+// fetches again.
+func (s *Service) takeStandard(ctx context.Context, q *queue, n int, wait time.Duration) ([]taken, error) {
+	deadline := time.Now().Add(wait)
+	var out []taken
+	for round := 0; ; round++ {
+		got, err := s.fetch(ctx, q, n-len(out), max(time.Until(deadline), 0))
+		if err != nil && len(got) == 0 {
+			if len(out) > 0 {
+				break
+			}
+			return nil, err
+		}
+		moved := 0
+		for _, d := range got {
+			h := d.Headers()
+			count, seq := uint64(1), uint64(0)
+			if md, err := d.Metadata(); err == nil {
+				count, seq = md.NumDelivered, md.Sequence.Stream
+			}
+			count += receiveBase(h)
+			m := &store.Msg{Subject: d.Subject(), Data: d.Data(), Header: h, Seq: seq}
+			if q.redrive != nil && count > uint64(q.redrive.maxReceiveCount) {
+				ok, err := s.deadLetter(ctx, q, m)
+				if err == nil && ok {
+					err = s.st.Reply(ctx, d.Reply(), "+ACK", 0)
+					// The copy carries a Nats-Msg-Id: a retry does not
+					// duplicate it.
+				}
+				if err != nil {
+					s.log.Warn("moving a message to the dead-letter queue failed", "queue", q.rec.Name, "err", err)
+				} else if ok {
+					s.firstRecv.del(q.rt.key, seq)
+					moved++
+					continue
+				}
+			}
+			out = append(out, taken{msg: m, count: count, handle: q.rt.encodeReceipt(receipt{subject: d.Reply()}), release: d.Reply()})
+		}
+		if len(out) > 0 || moved == 0 || round >= maxDeadLetterRounds {
+			break
+		}
+	}
+	return out, nil
 }
 
 // selection is what a ReceiveMessage asked to see of each message.
@@ -176,23 +225,28 @@ func (sel *selection) attributeNames(attrs map[string]Attribute) []string {
 	return out
 }
 
-// render turns a delivery into the wire message.
-func (s *Service) render(q *queue, d store.Delivery, sel selection, now time.Time) wireMessage {
-	h := d.Headers()
-	data, encAttrs := unpackAttributes(h, d.Data())
+// render turns a message handed out into the wire message.
+func (s *Service) render(q *queue, t taken, sel selection, now time.Time) wireMessage {
+	h := t.msg.Header
+	data, encAttrs := unpackAttributes(h, t.msg.Data)
 	body := string(data)
 	m := wireMessage{
 		MessageId:     h.Get(hdrMessageID),
-		ReceiptHandle: encodeReceipt(d.Reply()),
+		ReceiptHandle: t.handle,
 		Body:          body,
 		MD5OfBody:     h.Get(hdrMD5Body),
 	}
 	if m.MD5OfBody == "" {
 		m.MD5OfBody = md5Hex(body)
 	}
-	delivered, seq := uint64(1), uint64(0)
-	if md, err := d.Metadata(); err == nil {
-		delivered, seq = md.NumDelivered, md.Sequence.Stream
+	delivered, seq := t.count, t.msg.Seq
+	var seqNum string
+	if q.rt.fifo != nil {
+		n := q.rt.sequence(t.msg)
+		seqNum = sequenceNumber(n)
+		if m.MessageId == "" {
+			m.MessageId = fifoMessageID(q.rt.key, n)
+		}
 	}
 	var sys map[string]string
 	setSys := func(name, value string) {
@@ -211,12 +265,12 @@ func (s *Service) render(q *queue, d store.Delivery, sel selection, now time.Tim
 	if sel.wantSystem(sysApproximateReceiveCount) {
 		setSys(sysApproximateReceiveCount, strconv.FormatUint(delivered, 10))
 	}
-	key := firstReceiveKey{q.rec.Stream, seq}
 	if delivered <= 1 {
-		s.firstRecv.set(key, now.UnixMilli())
+		q.rt.firstReceived.Store(true)
+		s.firstRecv.set(q.rt.key, seq, now.UnixMilli())
 	}
 	if sel.wantSystem(sysApproximateFirstReceiveTimestamp) {
-		first, ok := s.firstRecv.get(key)
+		first, ok := s.firstRecv.get(q.rt.key, seq)
 		if !ok {
 			// Received before a restart or on another node: the send time
 			// is the best lower bound we have.
@@ -233,8 +287,8 @@ func (s *Service) render(q *queue, d store.Delivery, sel selection, now time.Tim
 	if t := h.Get(hdrTrace); t != "" && sel.wantSystem(sysAWSTraceHeader) {
 		setSys(sysAWSTraceHeader, t)
 	}
-	if sn := h.Get(hdrSeqNum); sn != "" && sel.wantSystem(sysSequenceNumber) {
-		setSys(sysSequenceNumber, sn)
+	if seqNum != "" && sel.wantSystem(sysSequenceNumber) {
+		setSys(sysSequenceNumber, seqNum)
 	}
 	if src := h.Get(hdrDLQSource); src != "" && sel.wantSystem(sysDeadLetterQueueSourceArn) {
 		setSys(sysDeadLetterQueueSourceArn, src)
@@ -245,7 +299,7 @@ func (s *Service) render(q *queue, d store.Delivery, sel selection, now time.Tim
 	if sel.wantsAttrs {
 		attrs, err := decodeAttributes(encAttrs)
 		if err != nil {
-			s.log.Error("unreadable message attributes", "stream", q.rec.Stream, "seq", seq, "err", err)
+			s.log.Error("unreadable message attributes", "queue", q.rec.Name, "seq", seq, "err", err)
 		}
 		if names := sel.attributeNames(attrs); len(names) > 0 {
 			m.MessageAttributes = toWireAttributes(attrs, names)
@@ -275,29 +329,27 @@ const deleteTimeout = 10 * time.Second
 // deleteOne deletes the message a receipt handle names. ctx should have a
 // deadline (deleteTimeout).
 func (s *Service) deleteOne(ctx context.Context, q *queue, handle string) error {
-	rc, ok := parseReceipt(handle, q.rec.Stream)
+	rc, ok := q.rt.parseReceipt(handle)
 	if !ok {
 		return errReceiptHandleIsInvalid(handle)
 	}
-	var head *store.Msg
 	if q.rt.fifo != nil {
-		// The head's group is promoted next.
-		m, err := s.st.GetMsg(ctx, q.rec.Stream, rc.seq)
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return s.gone(q, err)
-		}
-		head = m
+		return s.deleteFifo(ctx, q, rc)
 	}
 	// Deleting a message that is gone already succeeds, as in SQS.
-	if err := s.st.Reply(ctx, rc.subject, "+ACK", 0); err != nil {
-		return s.gone(q, err)
-	}
-	s.firstRecv.del(firstReceiveKey{q.rec.Stream, rc.seq})
-	if head != nil {
-		if err := s.fifoAfterHead(ctx, q, head); err != nil {
-			s.log.Warn("promoting the next FIFO message failed", "queue", q.rec.Name, "err", err)
+	err := s.st.Reply(ctx, rc.subject, "+ACK", 0)
+	if store.ConsumerGone(err) {
+		// The consumer was removed while the queue was idle: nothing was
+		// in flight, so the message is visible (or gone). Delete it.
+		err = q.rt.msgs.DeleteMsg(ctx, rc.seq)
+		if errors.Is(err, store.ErrNotFound) {
+			err = nil
 		}
 	}
+	if err != nil {
+		return s.gone(q, err)
+	}
+	s.firstRecv.del(q.rt.key, rc.seq)
 	return nil
 }
 
@@ -310,17 +362,22 @@ func (s *Service) changeMessageVisibility(ctx context.Context, r *awsproto.Reque
 }
 
 // changeVisibilityOne changes the visibility timeout of the message a
-// receipt handle names.
+// receipt handle names (on a FIFO queue: of every message handed out with
+// it).
 func (s *Service) changeVisibilityOne(ctx context.Context, q *queue, handle string, vt int) error {
 	if vt < 0 || vt > 43_200 {
 		return errInvalidParameterValue("Value %d for parameter VisibilityTimeout is invalid. Reason: Must be >= 0 and <= 43200, if provided.", vt)
 	}
-	rc, ok := parseReceipt(handle, q.rec.Stream)
+	rc, ok := q.rt.parseReceipt(handle)
 	if !ok {
 		return errReceiptHandleIsInvalid(handle)
 	}
-	// A deleted (acknowledged) message is gone from the work-queue stream.
-	if _, err := s.st.GetMsg(ctx, q.rec.Stream, rc.seq); err != nil {
+	seq := rc.seq
+	if q.rt.fifo != nil {
+		seq = rc.member
+	}
+	// A deleted message is gone from the stream.
+	if _, err := q.rt.msgs.GetMsg(ctx, seq); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			if s.gone(q, err) == ErrQueueNotFound {
 				return ErrQueueNotFound
@@ -329,7 +386,11 @@ func (s *Service) changeVisibilityOne(ctx context.Context, q *queue, handle stri
 		}
 		return s.gone(q, err)
 	}
-	if err := s.st.Reply(ctx, rc.subject, "-NAK", time.Duration(vt)*time.Second); err != nil {
+	err := s.st.Reply(ctx, rc.subject, "-NAK", time.Duration(vt)*time.Second)
+	if store.ConsumerGone(err) {
+		return nil // removed while idle: the message is visible
+	}
+	if err != nil {
 		return s.gone(q, err)
 	}
 	return nil
@@ -348,18 +409,21 @@ type firstReceiveCache struct {
 	mu        sync.Mutex
 	half      int
 	cur, prev map[firstReceiveKey]int64
+	curPeak   int
 }
 
+// firstReceiveKey is a queue incarnation's key and a stream sequence.
 type firstReceiveKey struct {
-	stream string
-	seq    uint64
+	queue string
+	seq   uint64
 }
 
 func newFirstReceiveCache(size int) *firstReceiveCache {
 	return &firstReceiveCache{half: max(size/2, 1), cur: map[firstReceiveKey]int64{}}
 }
 
-func (c *firstReceiveCache) set(k firstReceiveKey, ms int64) {
+func (c *firstReceiveCache) set(queue string, seq uint64, ms int64) {
+	k := firstReceiveKey{queue, seq}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if _, ok := c.cur[k]; ok {
@@ -369,12 +433,15 @@ func (c *firstReceiveCache) set(k firstReceiveKey, ms int64) {
 		return
 	}
 	if len(c.cur) >= c.half {
-		c.prev, c.cur = c.cur, make(map[firstReceiveKey]int64, c.half)
+		c.prev, c.cur = c.cur, map[firstReceiveKey]int64{}
+		c.curPeak = 0
 	}
 	c.cur[k] = ms
+	c.curPeak = max(c.curPeak, len(c.cur))
 }
 
-func (c *firstReceiveCache) get(k firstReceiveKey) (int64, bool) {
+func (c *firstReceiveCache) get(queue string, seq uint64) (int64, bool) {
+	k := firstReceiveKey{queue, seq}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if v, ok := c.cur[k]; ok {
@@ -384,9 +451,27 @@ func (c *firstReceiveCache) get(k firstReceiveKey) (int64, bool) {
 	return v, ok
 }
 
-func (c *firstReceiveCache) del(k firstReceiveKey) {
+func (c *firstReceiveCache) del(queue string, seq uint64) {
+	k := firstReceiveKey{queue, seq}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	delete(c.cur, k)
 	delete(c.prev, k)
+}
+
+// dropQueue removes a deleted queue's entries.
+func (c *firstReceiveCache) dropQueue(queue string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, m := range []map[firstReceiveKey]int64{c.cur, c.prev} {
+		for k := range m {
+			if k.queue == queue {
+				delete(m, k)
+			}
+		}
+	}
+	c.cur = shrink(c.cur, &c.curPeak)
+	if len(c.prev) == 0 {
+		c.prev = nil
+	}
 }

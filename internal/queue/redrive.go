@@ -3,6 +3,7 @@ package queue
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -84,32 +85,44 @@ func (s *Service) checkRedriveAllowed(sourceArn, policy string) error {
 	return errInvalidParameterValue("Value %s for parameter RedrivePolicy is invalid. Reason: Queue %s does not allow this queue to use it as a dead-letter queue.", policy, p.targetArn)
 }
 
-// deadLetter moves a delivery that was received more than maxReceiveCount
-// times to the queue's dead-letter queue, keeping its id, body, attributes
-// and sent time, and adding the source queue's ARN. It reports false, and
-// leaves the message alone, when the dead-letter queue does not exist.
-func (s *Service) deadLetter(ctx context.Context, q *queue, d store.Delivery) (bool, error) {
+// deadLetter copies a message that was received more than
+// maxReceiveCount times to the queue's dead-letter queue, keeping its id,
+// body, attributes and sent time, and adding the source queue's ARN; the
+// caller then removes it from the queue. It reports false, and copies
+// nothing, when the dead-letter queue does not exist. The copy carries a
+// Nats-Msg-Id, so a retry after a crash does not duplicate it.
+func (s *Service) deadLetter(ctx context.Context, q *queue, m *store.Msg) (bool, error) {
 	dlq := s.lookup(q.redrive.target)
 	if dlq == nil {
 		return false, nil
 	}
-	md, err := d.Metadata()
-	if err != nil {
-		return false, err
-	}
-	h := copyHeader(d.Headers())
+	h := copyHeader(m.Header)
 	h.Set(hdrDLQSource, q.arn())
-	id := "dlq:" + q.rec.Stream + ":" + strconv.FormatUint(md.Sequence.Stream, 10)
-	if err := s.copyTo(ctx, dlq, d.Data(), h, id); err != nil {
+	if q.rt.fifo != nil && h.Get(hdrMessageID) == "" {
+		h.Set(hdrMessageID, fifoMessageID(q.rt.key, q.rt.sequence(m)))
+	}
+	id := "dlq:" + q.rt.key + ":" + strconv.FormatUint(m.Seq, 10)
+	if err := s.copyTo(ctx, dlq, m.Data, h, id); err != nil {
 		return false, err
 	}
-	if err := s.st.Reply(ctx, d.Reply(), "+ACK", 0); err != nil {
-		// The copy carries a Nats-Msg-Id: a retry does not duplicate it.
-		return false, err
-	}
-	s.firstRecv.del(firstReceiveKey{q.rec.Stream, md.Sequence.Stream})
-	if err := s.fifoAfterHead(ctx, q, &store.Msg{Subject: d.Subject(), Header: d.Headers()}); err != nil {
-		s.log.Warn("promoting the next FIFO message after a dead letter failed", "queue", q.rec.Name, "err", err)
+	return true, nil
+}
+
+// deadLetterFifo moves FIFO messages to the dead-letter queue, in order,
+// and deletes them from the queue. It reports whether it moved them all.
+func (s *Service) deadLetterFifo(ctx context.Context, q *queue, members []*store.Msg) (bool, error) {
+	for _, m := range members {
+		ok, err := s.deadLetter(ctx, q, m)
+		if err != nil || !ok {
+			return false, err
+		}
+		if err := q.rt.msgs.DeleteMsg(ctx, m.Seq); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return false, err
+		}
+		if err := s.writeMarker(ctx, q, m); err != nil {
+			s.log.Warn("writing a FIFO deduplication marker failed", "queue", q.rec.Name, "err", err)
+		}
+		s.firstRecv.del(q.rt.key, m.Seq)
 	}
 	return true, nil
 }
@@ -118,15 +131,16 @@ func (s *Service) deadLetter(ctx context.Context, q *queue, d store.Delivery) (b
 // another queue: at the end of its group on a FIFO queue, which gives it a
 // new sequence number. id de-duplicates retries.
 func (s *Service) copyTo(ctx context.Context, dst *queue, data []byte, h store.Header, id string) error {
-	for _, k := range []string{hdrOrigin, hdrSeqNum, hdrVisibleAt, hdrDedupKey} {
+	for _, k := range []string{hdrOrigin, hdrSeqNum, hdrVisibleAt, hdrDedupKey, hdrReceiveBase} {
 		delete(h, k)
 	}
+	h.Set(store.HeaderTTL, ttlHeader(retention(dst.rec)))
 	msg := &store.Msg{Data: data, Header: h, ID: id}
 	if dst.rt.fifo != nil {
 		_, err := s.fifoEnqueue(ctx, dst, msg, h.Get(hdrGroupID))
 		return err
 	}
-	msg.Subject = readySubject(dst.rec.Stream)
+	msg.Subject = dst.rt.ready()
 	if err := s.st.Publish(ctx, msg); err != nil {
 		return s.gone(dst, err)
 	}

@@ -178,15 +178,16 @@ func (s *Service) prepare(q *queue, p sendParams) (*outgoing, error) {
 	data := []byte(p.body)
 	res := &sendMessageResult{MD5OfMessageBody: md5HexBytes(data)}
 	// One backing array for the values every message has.
-	vals := []string{strconv.FormatInt(now.UnixMilli(), 10), p.sender, res.MD5OfMessageBody, ""}
+	vals := []string{strconv.FormatInt(now.UnixMilli(), 10), p.sender, res.MD5OfMessageBody, "", ttlHeader(retention(q.rec))}
 	h := store.Header{
-		hdrSent:    vals[0:1:1],
-		hdrSender:  vals[1:2:2],
-		hdrMD5Body: vals[2:3:3],
+		hdrSent:         vals[0:1:1],
+		hdrSender:       vals[1:2:2],
+		hdrMD5Body:      vals[2:3:3],
+		store.HeaderTTL: vals[4:5:5],
 	}
-	msg := &store.Msg{Subject: q.rt.ready, Data: data, Header: h}
+	msg := &store.Msg{Subject: q.rt.ready(), Data: data, Header: h}
 	if !fifo {
-		// A FIFO message's id derives from its stream sequence (fifo.go).
+		// A FIFO message's id derives from its sequence number (fifo.go).
 		res.MessageId = newMessageID()
 		vals[3] = res.MessageId
 		h[hdrMessageID] = vals[3:4:4]
@@ -218,10 +219,16 @@ func (s *Service) prepare(q *queue, p sendParams) (*outgoing, error) {
 		h[hdrDedupKey] = []string{msg.ID}
 	}
 	if delay > 0 {
-		msg.Subject = q.rt.delayed
-		h[hdrVisibleAt] = []string{strconv.FormatInt(now.Add(time.Duration(delay)*time.Second).UnixMilli(), 10)}
+		delayMessage(q, msg, now.Add(time.Duration(delay)*time.Second))
 	}
 	return &outgoing{res: res, msg: msg, delay: delay, group: p.groupID}, nil
+}
+
+// ttlHeader is the Nats-TTL value of a message kept for d.
+func ttlHeader(d time.Duration) string {
+	h := store.Header{}
+	store.SetTTL(h, d)
+	return h.Get(store.HeaderTTL)
 }
 
 // store stores prepared messages and returns an error per message. Messages
@@ -229,60 +236,26 @@ func (s *Service) prepare(q *queue, p sendParams) (*outgoing, error) {
 // the other, in order.
 func (s *Service) store(ctx context.Context, q *queue, out []*outgoing) []error {
 	errs := make([]error, len(out))
-	delayed := false
-	for _, o := range out {
-		delayed = delayed || o.delay > 0
-	}
-	if delayed && !q.rec.Delayed {
-		// From now on every node runs this queue's mover.
-		err := s.updateQueue(ctx, q, func(rec *record) error {
-			rec.Delayed = true
-			return nil
-		})
-		if err != nil {
-			err = s.gone(q, err)
-			for i, o := range out {
-				if o.delay > 0 {
-					errs[i] = err
-				}
-			}
-		}
-	}
 	if q.rt.fifo != nil {
 		for i, o := range out {
-			if errs[i] != nil {
-				continue
-			}
-			var seq uint64
-			var err error
-			if o.delay > 0 {
-				// The mover enqueues it in its group when it is due.
-				seq, err = s.publishDelayedFifo(ctx, q, o.msg)
-			} else {
-				seq, err = s.fifoEnqueue(ctx, q, o.msg, o.group)
-			}
+			n, err := s.fifoEnqueue(ctx, q, o.msg, o.group)
 			if err != nil {
 				errs[i] = s.gone(q, err)
 				continue
 			}
-			o.res.MessageId = fifoMessageID(q.rec.Stream, seq)
-			o.res.SequenceNumber = sequenceNumber(seq)
+			o.res.MessageId = fifoMessageID(q.rt.key, n)
+			o.res.SequenceNumber = sequenceNumber(n)
 		}
 		return errs
 	}
-	msgs := make([]*store.Msg, 0, len(out))
+	msgs := make([]*store.Msg, len(out))
 	for i, o := range out {
-		if errs[i] == nil {
-			msgs = append(msgs, o.msg)
-		}
-	}
-	if len(msgs) == 0 {
-		return errs
+		msgs[i] = o.msg
 	}
 	if err := s.st.Publish(ctx, msgs...); err != nil {
 		err = s.gone(q, err)
-		for i, o := range out {
-			if errs[i] == nil && o.msg.Seq == 0 {
+		for i, m := range msgs {
+			if m.Seq == 0 { // not stored
 				errs[i] = err
 			}
 		}
@@ -293,24 +266,8 @@ func (s *Service) store(ctx context.Context, q *queue, out []*outgoing) []error 
 // gone returns ErrQueueNotFound instead of err if the queue was deleted (or
 // deleted and created again) while the request was under way.
 func (s *Service) gone(q *queue, err error) error {
-	if cur := s.lookup(q.rec.id()); cur == nil || cur.rec.Stream != q.rec.Stream {
+	if cur := s.lookup(q.rec.id()); cur == nil || cur.rec.Key != q.rec.Key {
 		return ErrQueueNotFound
 	}
 	return err
-}
-
-// publishDelayedFifo stores a delayed FIFO message, unless its
-// deduplication id was seen: it returns the sequence of the original.
-func (s *Service) publishDelayedFifo(ctx context.Context, q *queue, msg *store.Msg) (uint64, error) {
-	f, err := s.fifoReady(ctx, q)
-	if err != nil {
-		return 0, err
-	}
-	if seq, dup := f.duplicate(msg.ID, time.Now()); dup {
-		return seq, nil
-	}
-	if err := s.st.Publish(ctx, msg); err != nil {
-		return 0, err
-	}
-	return msg.Seq, nil
 }

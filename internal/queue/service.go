@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/switchyard/switchyard/internal/store"
@@ -46,32 +47,44 @@ type record struct {
 	Account string `json:"account"`
 	Region  string `json:"region"`
 	Name    string `json:"name"`
-	// Stream holds the queue's messages. Its name is derived from the queue's
-	// identity and creation time, so a queue deleted and created again never
-	// sees messages of its previous incarnation.
-	Stream   string `json:"stream"`
+	// Key names the queue incarnation's place in the shared streams
+	// (layout.go). It derives from the queue's identity and creation time,
+	// so a queue deleted and created again never sees messages of its
+	// previous incarnation. Records of older releases have none: their
+	// queue has a stream of its own (Stream) until it is migrated.
+	Key string `json:"key,omitempty"`
+	// Stream is the stream holding the queue's messages: its shard, or
+	// for a record of an older release the queue's own stream.
+	Stream string `json:"stream"`
+	// HandleKey (base64) authenticates the queue's receipt handles.
+	HandleKey string `json:"handleKey,omitempty"`
+	// SeqBase is added to stream sequences to make a FIFO queue's
+	// SequenceNumbers: a queue migrated from its own stream starts past
+	// the sequence numbers it issued there.
+	SeqBase  uint64 `json:"seqBase,omitempty"`
 	Created  int64  `json:"created"`  // unix seconds
 	Modified int64  `json:"modified"` // unix seconds
 	// Attributes holds the effective value of every settable attribute
 	// (defaults filled in), as SQS strings.
 	Attributes map[string]string `json:"attributes"`
 	Tags       map[string]string `json:"tags,omitempty"`
-	// Delayed is set once the queue has had a delayed message: from then on
-	// every node runs the mover that makes delayed messages visible.
-	Delayed bool `json:"delayed,omitempty"`
 	// MoveTasks are the message move tasks whose source is this queue
 	// (at most maxMoveTasks, the most recent last).
 	MoveTasks []moveTask `json:"moveTasks,omitempty"`
 }
+
+// migrated reports whether the record uses the shared streams.
+func (r *record) migrated() bool { return r.Key != "" }
 
 func (r *record) id() queueID { return queueID{Scope{r.Account, r.Region}, r.Name} }
 
 // Service is the queue service: the in-memory, watched copy of every
 // queue's record, and the operations on queues and messages.
 type Service struct {
-	st  *store.Store
-	kv  *store.KV
-	log *slog.Logger
+	st     *store.Store
+	kv     *store.KV
+	log    *slog.Logger
+	shards [shardCount]*store.Stream
 
 	ctx       context.Context // lifetime of background work
 	cancel    context.CancelFunc
@@ -79,14 +92,24 @@ type Service struct {
 	wg        sync.WaitGroup
 
 	mirror *store.Mirror // keeps queues in step with the bucket (apply)
+	// idle is the receive consumers' InactiveThreshold (nanoseconds).
+	idle atomic.Int64
 
 	mu     sync.RWMutex
 	queues map[queueID]*queue
-	runs   map[string]*runtime // by stream, survives record updates
-	closed bool
+	runs   map[string]*runtime // by key, survives record updates
+	// peaks are the largest sizes of queues and runs since they were last
+	// copied (see shrink).
+	queuesPeak, runsPeak int
+	closed               bool
+	// opened is set once the queues of an older release found at start
+	// are migrated; migrating holds those being migrated later.
+	opened    bool
+	migrating map[queueID]bool
 
 	purgeMu   sync.Mutex
-	lastPurge map[string]time.Time // by stream (this node only)
+	lastPurge map[string]time.Time // by key (this node only)
+	purgePeak int
 
 	firstRecv *firstReceiveCache
 }
@@ -95,13 +118,14 @@ type Service struct {
 type queue struct {
 	rec *record // never modified once published
 	rev uint64
-	rt  *runtime
+	rt  *runtime // nil until a record of an older release is migrated
 	// redrive is the parsed RedrivePolicy (nil without one).
 	redrive *redrivePolicy
 }
 
 // Open loads the queue records from the store and keeps them current until
-// ctx ends or Close is called.
+// ctx ends or Close is called. Queues of an older release, which had a
+// stream each, are moved to the shared streams before it returns.
 func Open(ctx context.Context, st *store.Store, log *slog.Logger) (*Service, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -119,9 +143,24 @@ func Open(ctx context.Context, st *store.Store, log *slog.Logger) (*Service, err
 		lastPurge: map[string]time.Time{},
 		firstRecv: newFirstReceiveCache(1 << 16),
 	}
+	s.idle.Store(int64(defaultConsumerIdle))
 	s.stopAfter = context.AfterFunc(ctx, cancel)
+	for i := range s.shards {
+		if err := st.EnsureStreamWith(ctx, shardConfig(i), shardFeatures); err != nil {
+			s.Close()
+			return nil, err
+		}
+		if s.shards[i], err = st.OpenStream(ctx, shardStream(i)); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
 	s.mirror, err = kv.Mirror(bg, s.apply)
 	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := s.migrateAll(ctx); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -129,76 +168,111 @@ func Open(ctx context.Context, st *store.Store, log *slog.Logger) (*Service, err
 	return s, nil
 }
 
-// Close stops the background work (the watch and the delayed-message
-// movers) and waits for it. It does not close the store.
+// Close stops the background work (the watch, promotions being retried,
+// move tasks) and waits for it. It does not close the store.
 func (s *Service) Close() error {
 	s.mu.Lock()
 	s.closed = true
-	runs := make([]*runtime, 0, len(s.runs))
-	for _, rt := range s.runs {
-		runs = append(runs, rt)
-	}
 	s.mu.Unlock()
 	if s.mirror != nil {
 		s.mirror.Close()
 	}
 	s.stopAfter()
 	s.cancel()
-	for _, rt := range runs {
-		rt.stopMover()
-	}
 	s.wg.Wait()
 	return nil
 }
 
-// apply is the watch callback: it keeps the map in step with the bucket.
+// apply is the watch callback: it keeps the map in step with the bucket,
+// and forgets what this node kept for a queue once it is deleted.
 func (s *Service) apply(e store.Entry) {
 	id, err := parseKey(e.Key)
 	if err != nil {
 		s.log.Warn("ignoring queue key", "key", e.Key, "err", err)
 		return
 	}
-	var stopMover *runtime
+	var gone *runtime
 	s.mu.Lock()
 	if e.Deleted {
 		if q := s.queues[id]; q != nil {
 			delete(s.queues, id)
-			if q.rt != nil {
-				delete(s.runs, q.rt.stream)
-				stopMover = q.rt
-			}
+			gone = q.rt
 		}
 	} else {
 		var rec record
 		if err := json.Unmarshal(e.Value, &rec); err != nil || rec.Stream == "" {
 			s.log.Error("bad queue record", "key", e.Key, "err", err)
 		} else {
-			rt := s.runs[rec.Stream]
-			if rt == nil {
-				rt = newRuntime(s.st, id, &rec)
-				s.runs[rec.Stream] = rt
-				if rt.fifo != nil {
-					s.startFifoLoad(rt)
+			var rt *runtime
+			if rec.migrated() {
+				if rt = s.runs[rec.Key]; rt == nil {
+					rt = newRuntime(s.shards[shardOf(rec.Key)], id, &rec)
+					s.runs[rec.Key] = rt
 				}
+			} else if s.opened {
+				s.migrateLater(id)
 			}
-			if old := s.queues[id]; old != nil && old.rt != rt {
-				// Same name, new incarnation (deleted and recreated).
-				delete(s.runs, old.rt.stream)
-				stopMover = old.rt
+			if old := s.queues[id]; old != nil && old.rt != nil && old.rt != rt {
+				gone = old.rt // same name, new incarnation
 			}
 			s.queues[id] = &queue{rec: &rec, rev: e.Revision, rt: rt, redrive: parseRedrivePolicy(rec.Attributes[attrRedrivePolicy])}
-			if rec.Delayed {
-				s.startMover(rt)
-			}
 		}
 	}
+	if gone != nil {
+		delete(s.runs, gone.key)
+	}
+	s.queues = shrink(s.queues, &s.queuesPeak)
+	s.runs = shrink(s.runs, &s.runsPeak)
 	s.mu.Unlock()
-	if stopMover != nil {
-		stopMover.stopMover()
+	if gone != nil {
+		s.forget(gone)
 	}
 }
 
+// forget releases what this node keeps for a deleted queue incarnation
+// beyond its runtime: its PurgeQueue time and first-receive times.
+func (s *Service) forget(rt *runtime) {
+	s.purgeMu.Lock()
+	delete(s.lastPurge, rt.key)
+	s.lastPurge = shrink(s.lastPurge, &s.purgePeak)
+	s.purgeMu.Unlock()
+	if rt.firstReceived.Load() {
+		s.firstRecv.dropQueue(rt.key)
+	}
+}
+
+// shrink tracks a map's peak size and returns a copy of it once it has
+// shrunk to a quarter of that: Go maps keep their peak size after
+// deletions, so without this the memory of deleted queues stays.
+func shrink[K comparable, V any](m map[K]V, peak *int) map[K]V {
+	n := len(m)
+	if n > *peak {
+		*peak = n
+		return m
+	}
+	if *peak >= 64 && n*4 <= *peak {
+		*peak = n
+		// Not maps.Clone: it keeps the size of the map it copies.
+		out := make(map[K]V, n)
+		for k, v := range m {
+			out[k] = v
+		}
+		return out
+	}
+	return m
+}
+
+// lookup returns a queue, or nil if there is none. A queue of an older
+// release is not served until it is migrated (migrate.go).
 func (s *Service) lookup(id queueID) *queue {
+	if q := s.lookupAny(id); q != nil && q.rt != nil {
+		return q
+	}
+	return nil
+}
+
+// lookupAny is lookup, also returning a queue not migrated yet.
+func (s *Service) lookupAny(id queueID) *queue {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return s.queues[id]
@@ -215,7 +289,7 @@ func (s *Service) list(sc Scope, prefix string) []*record {
 	s.mu.RLock()
 	var out []*record
 	for id, q := range s.queues {
-		if id.Scope == sc && strings.HasPrefix(id.name, prefix) {
+		if id.Scope == sc && strings.HasPrefix(id.name, prefix) && q.rt != nil {
 			out = append(out, q.rec)
 		}
 	}
@@ -228,7 +302,7 @@ func (s *Service) list(sc Scope, prefix string) []*record {
 // compare-and-set, retrying on conflicts (store.Mirror.Write).
 func (s *Service) update(ctx context.Context, id queueID, fn func(*record) error) error {
 	return s.mirror.Write(ctx, "queue "+id.name, func() (uint64, error) {
-		q := s.lookup(id)
+		q := s.lookupAny(id)
 		if q == nil {
 			return 0, ErrQueueNotFound
 		}
@@ -252,7 +326,7 @@ func (s *Service) update(ctx context.Context, id queueID, fn func(*record) error
 // ErrQueueNotFound.
 func (s *Service) updateQueue(ctx context.Context, q *queue, fn func(*record) error) error {
 	return s.update(ctx, q.rec.id(), func(rec *record) error {
-		if rec.Stream != q.rec.Stream {
+		if rec.Key != q.rec.Key {
 			return ErrQueueNotFound
 		}
 		return fn(rec)

@@ -34,32 +34,57 @@ func TestMD5OfAttributes(t *testing.T) {
 }
 
 func TestParseReceipt(t *testing.T) {
-	const stream = "SQS_0123456789abcdef0123456789abcdef"
+	rt := &runtime{layout: newLayout("0123456789abcdef0123456789abcdef"), handleKey: []byte("key")}
+	stream, consumer := rt.stream, rt.consumer
 	b64 := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
-	v1 := "$JS.ACK." + stream + ".receive.1.42.7.1700000000000000000.0"
-	if rc, ok := parseReceipt(b64(v1), stream); !ok || rc.seq != 42 || rc.subject != v1 {
+	v1 := "$JS.ACK." + stream + "." + consumer + ".1.42.7.1700000000000000000.0"
+	h := rt.encodeReceipt(receipt{subject: v1})
+	if rc, ok := rt.parseReceipt(h); !ok || rc.seq != 42 || rc.subject != v1 {
 		t.Fatalf("v1 handle: %+v %v", rc, ok)
 	}
-	v2 := "$JS.ACK._.ABCDEFabcdef123." + stream + ".receive.1.42.7.1700000000000000000.0.RaNd0m"
-	if rc, ok := parseReceipt(b64(v2), stream); !ok || rc.seq != 42 {
+	v2 := "$JS.ACK._.ABCDEFabcdef123." + stream + "." + consumer + ".1.42.7.1700000000000000000.0.RaNd0m"
+	if rc, ok := rt.parseReceipt(rt.encodeReceipt(receipt{subject: v2})); !ok || rc.seq != 42 {
 		t.Fatalf("v2 handle: %+v %v", rc, ok)
 	}
+	// Another queue's key does not accept it; nor does the same subject
+	// without the MAC, or with another's.
+	other := &runtime{layout: rt.layout, handleKey: []byte("other")}
+	if _, ok := other.parseReceipt(h); ok {
+		t.Fatal("a handle accepted under another key")
+	}
+	raw, _ := base64.StdEncoding.DecodeString(h)
 	bad := []string{
 		"not base64 !",
-		b64("$JS.ACK._.ABCDEFabcdef123.receive.1.2.3.4.5"), // 10 tokens
-		b64("$JS.ACK.OTHER.receive.1.42.7.1.0"),
-		b64("$JS.ACK." + stream + ".delay.1.42.7.1.0"),
-		b64("$JS.ACK." + stream + ".receive.1.x.7.1.0"),
-		b64("$JS.ACK." + stream + ".receive.1.0.7.1.0"),
-		b64("$JS.API.STREAM.DELETE." + stream),
-		b64("$JS.ACK.*.>." + stream + ".receive.1.42.7.1.0"),
-		b64("$JS.ACK._.acc." + stream + ".receive.1.42.7.1.0.a b"),
+		b64(v1),
+		b64(v1 + " 00000000000000000000000000000000"),
+		b64(string(raw[:len(raw)-1]) + "0"),
+		rt.encodeReceipt(receipt{subject: "$JS.ACK._.ABCDEFabcdef123.receive.1.2.3.4.5"}), // 10 tokens
+		rt.encodeReceipt(receipt{subject: "$JS.ACK.OTHER." + consumer + ".1.42.7.1.0"}),
+		rt.encodeReceipt(receipt{subject: "$JS.ACK." + stream + ".delay.1.42.7.1.0"}),
+		rt.encodeReceipt(receipt{subject: "$JS.ACK." + stream + "." + consumer + ".1.x.7.1.0"}),
+		rt.encodeReceipt(receipt{subject: "$JS.ACK." + stream + "." + consumer + ".1.0.7.1.0"}),
+		rt.encodeReceipt(receipt{subject: "$JS.API.STREAM.DELETE." + stream}),
+		rt.encodeReceipt(receipt{subject: "$JS.ACK._.acc." + stream + "." + consumer + ".1.42.7.1.0.a b"}),
+		// A FIFO receipt on a standard queue.
+		rt.encodeReceipt(receipt{subject: v1, group: "abc", member: 2, first: 1, last: 3}),
 		b64(""),
 	}
 	for _, h := range bad {
-		if rc, ok := parseReceipt(h, stream); ok {
+		if rc, ok := rt.parseReceipt(h); ok {
 			t.Errorf("accepted %q: %+v", h, rc)
 		}
+	}
+	// FIFO receipts carry the group and the sequences handed out.
+	fifo := &runtime{layout: rt.layout, handleKey: []byte("key"), fifo: newFifoState()}
+	f := receipt{subject: v1, group: "0a1b2c", member: 50, first: 43, last: 60}
+	if rc, ok := fifo.parseReceipt(fifo.encodeReceipt(f)); !ok || rc.seq != 42 || rc.group != "0a1b2c" || rc.member != 50 || rc.first != 43 || rc.last != 60 {
+		t.Fatalf("FIFO handle: %+v %v", rc, ok)
+	}
+	if _, ok := fifo.parseReceipt(fifo.encodeReceipt(receipt{subject: v1, group: "0a1b2c", member: 70, first: 43, last: 60})); ok {
+		t.Fatal("FIFO handle with its message outside the range handed out")
+	}
+	if _, ok := fifo.parseReceipt(h); ok {
+		t.Fatal("standard handle accepted by a FIFO queue")
 	}
 }
 
@@ -87,18 +112,30 @@ func TestParseQueueURL(t *testing.T) {
 
 func TestFirstReceiveCache(t *testing.T) {
 	c := newFirstReceiveCache(2)
-	c.set(firstReceiveKey{"s", 1}, 10)
-	c.set(firstReceiveKey{"s", 1}, 20) // first time wins
-	c.set(firstReceiveKey{"s", 2}, 30)
-	if v, ok := c.get(firstReceiveKey{"s", 1}); !ok || v != 10 {
+	c.set("s", 1, 10)
+	c.set("s", 1, 20) // first time wins
+	c.set("s", 2, 30)
+	if v, ok := c.get("s", 1); !ok || v != 10 {
 		t.Fatalf("get 1: %d %v", v, ok)
 	}
-	c.set(firstReceiveKey{"s", 3}, 40) // evicts 1
-	if _, ok := c.get(firstReceiveKey{"s", 1}); ok {
+	c.set("s", 3, 40) // evicts 1
+	if _, ok := c.get("s", 1); ok {
 		t.Fatal("not evicted")
 	}
-	c.del(firstReceiveKey{"s", 2})
-	if _, ok := c.get(firstReceiveKey{"s", 2}); ok {
+	c.del("s", 2)
+	if _, ok := c.get("s", 2); ok {
 		t.Fatal("not deleted")
+	}
+	// A deleted queue's entries go with it.
+	c = newFirstReceiveCache(8)
+	c.set("a", 1, 1)
+	c.set("b", 1, 2)
+	c.set("a", 2, 3)
+	c.dropQueue("a")
+	if _, ok := c.get("a", 1); ok {
+		t.Fatal("dropQueue left an entry")
+	}
+	if v, ok := c.get("b", 1); !ok || v != 2 {
+		t.Fatal("dropQueue took another queue's entry")
 	}
 }

@@ -28,6 +28,11 @@ type ConsumerConfig struct {
 	MaxAckPending int
 	// Memory keeps the consumer's state in memory only.
 	Memory bool
+	// InactiveThreshold, when > 0, lets the server delete the consumer once
+	// no pull request has waited on it and no message was delivered for
+	// that long, and every message it delivered has been acknowledged or
+	// has passed its ack deadline by that long.
+	InactiveThreshold time.Duration
 }
 
 // Consumer is a durable pull consumer.
@@ -46,6 +51,8 @@ func (s *Store) EnsureConsumer(ctx context.Context, cc ConsumerConfig) (*Consume
 		DeliverPolicy: jetstream.DeliverAllPolicy,
 		MemoryStorage: cc.Memory,
 		Replicas:      s.replicas,
+
+		InactiveThreshold: cc.InactiveThreshold,
 	}
 	switch len(cc.Filter) {
 	case 0:
