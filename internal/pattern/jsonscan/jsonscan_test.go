@@ -234,3 +234,37 @@ func TestScanNumberDigits(t *testing.T) {
 		}
 	}
 }
+
+// TestSkipDeep crosses the 64-level windows Skip keeps containers in.
+func TestSkipDeep(t *testing.T) {
+	for _, n := range []int{63, 64, 65, 127, 128, 129, 200} {
+		var b strings.Builder
+		for i := range n {
+			if i%2 == 0 {
+				b.WriteString(`{"k":`)
+			} else {
+				b.WriteString(`[1,`)
+			}
+		}
+		b.WriteString(`"x"`)
+		for i := n - 1; i >= 0; i-- {
+			if i%2 == 0 {
+				b.WriteString(`}`)
+			} else {
+				b.WriteString(`]`)
+			}
+		}
+		ok := b.String()
+		if end, code := jsonscan.Skip([]byte(ok), 0); code != jsonscan.OK || end != len(ok) {
+			t.Errorf("depth %d: Skip = %d, %v", n, end, code)
+		}
+		// A wrong closer at the innermost level.
+		bad := strings.Replace(ok, `"x"}`, `"x"]`, 1)
+		if n%2 == 0 {
+			bad = strings.Replace(ok, `"x"]`, `"x"}`, 1)
+		}
+		if _, code := jsonscan.Skip([]byte(bad), 0); code != jsonscan.Comma {
+			t.Errorf("depth %d, wrong closer: Skip = %v", n, code)
+		}
+	}
+}

@@ -4,20 +4,22 @@ package jsonscan
 // expect next (an object, a member, a string, ...) and the Reader checks
 // the text is that; values a caller does not want are passed over with
 // Skip or SkipFast. Every method but SkipFast checks what it reads as
-// RFC 8259 asks.
+// RFC 8259 asks, and the Reader keeps the nesting within MaxDepth.
 //
 // A walk over an object looks like:
 //
 //	if r.Object() {
 //		for r.Member() {
-//			name := r.Name() // then read or skip the value
+//			name, escaped := r.Name()
+//			// ... read or skip the value
 //		}
 //	}
-//	if err := r.Err(); err != nil { ... }
+//	if !r.End() { ... r.Err() ... }
 //
 // The first error stops the walk: the Reader moves to the end of its input
 // so that every later call fails, and Err reports the first. A Reader is a
-// small value; copying it gives an independent cursor (to look ahead).
+// small value; copying it gives an independent cursor (to look ahead, or
+// to read a value twice).
 type Reader struct {
 	buf   []byte
 	pos   int

@@ -17,10 +17,12 @@ func Valid(b []byte) bool {
 // recursion.
 func Skip(b []byte, i int) (end int, code Code) { return skipDepth(b, i, 0) }
 
-// skipDepth is Skip for a value nested in outer containers.
+// skipDepth is Skip for a value nested in outer containers. It keeps which
+// of up to 64 open containers are objects in a word, and skips containers
+// nested deeper than that by calling itself (so at most MaxDepth/64 deep):
+// no stack to clear on each call, no allocation.
 func skipDepth(b []byte, i, outer int) (end int, code Code) {
-	// open has bit d set when the container at depth d is an object.
-	var open [MaxDepth/64 + 1]uint64
+	var objects uint64 // bit d is set when the container at depth d is an object
 	depth := 0
 	for {
 		// A value starts at b[i].
@@ -44,11 +46,17 @@ func skipDepth(b []byte, i, outer int) (end int, code Code) {
 			if outer+depth >= MaxDepth {
 				return i, Depth
 			}
+			if depth == 64 {
+				if i, code = skipDepth(b, i, outer+depth); code != OK {
+					return i, code
+				}
+				break
+			}
 			obj := b[i] == '{'
 			if obj {
-				open[depth>>6] |= 1 << (depth & 63)
+				objects |= 1 << depth
 			} else {
-				open[depth>>6] &^= 1 << (depth & 63)
+				objects &^= 1 << depth
 			}
 			depth++
 			i = Space(b, i+1)
@@ -75,8 +83,7 @@ func skipDepth(b []byte, i, outer int) (end int, code Code) {
 			if i >= len(b) {
 				return i, EOF
 			}
-			d := depth - 1
-			obj := open[d>>6]&(1<<(d&63)) != 0
+			obj := objects&(1<<(depth-1)) != 0
 			c := b[i]
 			if c == ',' {
 				i = Space(b, i+1)
