@@ -367,22 +367,6 @@ func stringKind(fieldName bool) string {
 	return "string value"
 }
 
-// skipChildren skips the contents of the container just opened (the current
-// token is '{' or '['), leaving the closing token as current.
-func (t *tokenizer) skipChildren() {
-	depth := 1
-	for depth > 0 {
-		switch t.next() {
-		case tokStartObject, tokStartArray:
-			depth++
-		case tokEndObject, tokEndArray:
-			depth--
-		case tokEOF:
-			return
-		}
-	}
-}
-
 // charDesc describes the character at byte offset i as Jackson does:
 // 'x' (code 120), (CTRL-CHAR, code 10), or 'é' (code 233 / 0xe9).
 func charDesc(s string, i int) string {
