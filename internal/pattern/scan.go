@@ -174,9 +174,17 @@ func (sc *scanner) value(n *pathNode) {
 			sc.add(n.field, kindString, str)
 		}
 	case jsonscan.Number:
-		text, _, ok := r.Number()
-		if ok && n.field >= 0 {
-			sc.add(n.field, kindNumber, unsafeString(text))
+		// Numbers fill arrays of coordinates and the like: scanning them
+		// directly spares the Reader's call per number.
+		b, start := r.Bytes(), r.Pos()
+		end, _, code := jsonscan.ScanNumber(b, start)
+		if code != jsonscan.OK {
+			r.Fail(code, end)
+			return
+		}
+		r.Advance(end)
+		if n.field >= 0 {
+			sc.add(n.field, kindNumber, unsafeString(b[start:end]))
 		}
 	case jsonscan.True, jsonscan.False, jsonscan.Null:
 		k, ok := r.Literal()

@@ -158,11 +158,22 @@ func walk(r *jsonscan.Reader) ([]string, error) {
 			}
 			toks = append(toks, "s"+string(jsonscan.AppendUnescapedUTF8(nil, raw)))
 		case jsonscan.Number:
-			text, _, ok := r.Number()
-			if !ok {
-				return false
+			if r.Pos()%2 == 0 {
+				text, _, ok := r.Number()
+				if !ok {
+					return false
+				}
+				toks = append(toks, "n"+string(text))
+				break
 			}
-			toks = append(toks, "n"+string(text))
+			// As the matcher reads them.
+			b, start := r.Bytes(), r.Pos()
+			end, _, code := jsonscan.ScanNumber(b, start)
+			if code != jsonscan.OK {
+				return r.Fail(code, end)
+			}
+			r.Advance(end)
+			toks = append(toks, "n"+string(b[start:end]))
 		case jsonscan.True, jsonscan.False, jsonscan.Null:
 			k, ok := r.Literal()
 			if !ok {

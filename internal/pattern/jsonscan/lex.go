@@ -41,31 +41,19 @@ func KindOf(c byte) Kind { return kinds[c] }
 const MaxDepth = 10000
 
 // IsSpace reports whether c is JSON white space.
-func IsSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+func IsSpace(c byte) bool { return isSpace[c] }
 
 // Space returns the offset of the first byte at or after i that is not
-// JSON white space, or len(b).
+// JSON white space, or len(b). It is small enough to inline: most calls
+// find no white space and cost a load and a test.
 func Space(b []byte, i int) int {
-	// Most calls find no white space: one comparison decides, inline.
-	if i < len(b) && b[i] > ' ' {
-		return i
-	}
-	return space(b, i)
-}
-
-// space is Space's loop, kept out of line so that Space inlines.
-//
-//go:noinline
-func space(b []byte, i int) int {
-	for ; i < len(b); i++ {
-		switch b[i] {
-		case ' ', '\t', '\n', '\r':
-		default:
-			return i
-		}
+	for i < len(b) && isSpace[b[i]] {
+		i++
 	}
 	return i
 }
+
+var isSpace = [256]bool{' ': true, '\t': true, '\n': true, '\r': true}
 
 // ScanString reads the string literal whose opening quote is b[i]. It
 // returns the offset just past the closing quote and whether the literal
@@ -148,31 +136,38 @@ var hexval = func() (t [256]int8) {
 // if b[i] starts no number (Unexpected). What follows the number is not
 // looked at.
 func ScanNumber(b []byte, i int) (end int, float bool, code Code) {
-	if b[i] == '-' {
+	c := b[i]
+	if c == '-' {
 		i++
 		if i >= len(b) || !isDigit(b[i]) {
 			return i, false, Minus
 		}
-	} else if !isDigit(b[i]) {
+		c = b[i]
+	} else if !isDigit(c) {
 		return i, false, Unexpected
 	}
-	if b[i] == '0' {
-		i++
+	if i++; c == '0' {
 		if i < len(b) && isDigit(b[i]) {
 			return i, false, LeadingZero
 		}
 	} else {
 		i = digits(b, i)
 	}
-	if i < len(b) && b[i] == '.' {
+	if i >= len(b) {
+		return i, false, OK
+	}
+	if c = b[i]; c == '.' {
 		float = true
 		i++
 		if i >= len(b) || !isDigit(b[i]) {
 			return i, true, Fraction
 		}
-		i = digits(b, i)
+		if i = digits(b, i+1); i >= len(b) {
+			return i, true, OK
+		}
+		c = b[i]
 	}
-	if i < len(b) && (b[i]|0x20) == 'e' {
+	if c|0x20 == 'e' {
 		float = true
 		i++
 		if i < len(b) && (b[i] == '+' || b[i] == '-') {
@@ -181,7 +176,7 @@ func ScanNumber(b []byte, i int) (end int, float bool, code Code) {
 		if i >= len(b) || !isDigit(b[i]) {
 			return i, true, Exponent
 		}
-		i = digits(b, i)
+		i = digits(b, i+1)
 	}
 	return i, float, OK
 }

@@ -170,15 +170,6 @@ func (r *Reader) Name() (raw []byte, escaped bool) {
 // and reports true: the element is next. At the closing ']' it reads it
 // and reports false, as it does on error.
 func (r *Reader) Element() bool {
-	// The usual case, inline: a comma and the element right after it.
-	if i := r.pos; !r.first && i+1 < len(r.buf) && r.buf[i] == ',' && r.buf[i+1] > ' ' {
-		r.pos = i + 1
-		return true
-	}
-	return r.element()
-}
-
-func (r *Reader) element() bool {
 	b, i := r.buf, r.pos
 	if i >= len(b) {
 		return r.Fail(EOF, i)
@@ -202,31 +193,33 @@ func (r *Reader) element() bool {
 // String reads a string and returns its content as written between the
 // quotes, and whether it holds escapes. It aliases the input.
 func (r *Reader) String() (raw []byte, escaped, ok bool) {
-	b, i := r.buf, r.pos
-	if i >= len(b) || b[i] != '"' {
+	if r.pos >= len(r.buf) || r.buf[r.pos] != '"' {
 		return nil, false, r.failHere(Unexpected)
 	}
-	end, escaped, code := ScanString(b, i)
+	end, escaped, code := ScanString(r.buf, r.pos)
 	if code != OK {
 		return nil, false, r.Fail(code, end)
 	}
-	r.pos = Space(b, end)
-	return b[i+1 : end-1], escaped, true
+	start := r.pos + 1
+	r.pos = Space(r.buf, end)
+	return r.buf[start : end-1], escaped, true
 }
 
 // Number reads a number and returns its text and whether it has a
 // fraction or an exponent. It aliases the input.
 func (r *Reader) Number() (text []byte, float, ok bool) {
-	b, i := r.buf, r.pos
-	if i >= len(b) {
-		return nil, false, r.Fail(EOF, i)
+	// Only r lives across the call: reloading its fields after it is
+	// cheaper than keeping the slice and offset on the stack.
+	if r.pos >= len(r.buf) {
+		return nil, false, r.Fail(EOF, r.pos)
 	}
-	end, float, code := ScanNumber(b, i)
+	end, float, code := ScanNumber(r.buf, r.pos)
 	if code != OK {
 		return nil, false, r.Fail(code, end)
 	}
-	r.pos = Space(b, end)
-	return b[i:end], float, true
+	start := r.pos
+	r.pos = Space(r.buf, end)
+	return r.buf[start:end], float, true
 }
 
 // Literal reads true, false or null and returns which.
@@ -242,6 +235,11 @@ func (r *Reader) Literal() (Kind, bool) {
 	r.pos = Space(b, end)
 	return kinds[b[i]], true
 }
+
+// Advance moves the Reader to end, just past a token the caller read and
+// checked itself with ScanString, ScanNumber or ScanLiteral from Pos: a
+// hot loop saves a call per token that way (the matcher reads numbers so).
+func (r *Reader) Advance(end int) { r.pos = Space(r.buf, end) }
 
 // Skip passes over the next value, checking it, and returns where it
 // starts and ends.

@@ -123,13 +123,6 @@ func memberName(b []byte, i int) (int, Code) {
 // colon reads the white space, colon and white space after a member name
 // ending at i and returns the offset of the value.
 func colon(b []byte, i int) (int, Code) {
-	if i < len(b) && b[i] == ':' { // the usual case, inline
-		return Space(b, i+1), OK
-	}
-	return colonSpace(b, i)
-}
-
-func colonSpace(b []byte, i int) (int, Code) {
 	i = Space(b, i)
 	if i >= len(b) {
 		return i, EOF

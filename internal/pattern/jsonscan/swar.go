@@ -34,6 +34,18 @@ func nonDigit8(w uint64) uint64 {
 // structural returns the index of the first of " [ ] { } at or after i,
 // or len(b).
 func structural(b []byte, i int) int {
+	// Sixteen bytes a round while nothing is found: skipped text is long.
+	for ; i+16 <= len(b); i += 16 {
+		w, v := binary.LittleEndian.Uint64(b[i:]), binary.LittleEndian.Uint64(b[i+8:])
+		f, g := w&0xDFDFDFDFDFDFDFDF, v&0xDFDFDFDFDFDFDFDF
+		m := zeroBytes(w^(lsb*'"')) | zeroBytes(f^(lsb*'[')) | zeroBytes(f^(lsb*']'))
+		if m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+		if m = zeroBytes(v^(lsb*'"')) | zeroBytes(g^(lsb*'[')) | zeroBytes(g^(lsb*']')); m != 0 {
+			return i + 8 + bits.TrailingZeros64(m)/8
+		}
+	}
 	for ; i+8 <= len(b); i += 8 {
 		w := binary.LittleEndian.Uint64(b[i:])
 		f := w & 0xDFDFDFDFDFDFDFDF // folds '{' onto '[' and '}' onto ']'
