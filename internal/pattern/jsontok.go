@@ -39,8 +39,7 @@ func (k tokKind) isNumeric() bool { return k == tokNumberInt || k == tokNumberFl
 // messages and positions.
 type tokenizer struct {
 	src string
-	b   []byte // the bytes of src, for jsonscan (never written)
-	pos int    // next byte to read
+	pos int // next byte to read
 
 	// Structure: a stack of containers, each 'o' or 'a', with whether a
 	// value has been seen (to demand commas) and, for objects, whether the
@@ -68,9 +67,10 @@ type syntaxError struct {
 
 func (e *syntaxError) Error() string { return e.msg }
 
-func newTokenizer(src string) *tokenizer {
-	return &tokenizer{src: src, b: unsafe.Slice(unsafe.StringData(src), len(src))}
-}
+func newTokenizer(src string) *tokenizer { return &tokenizer{src: src} }
+
+// bytes returns src as jsonscan reads it, without a copy (never written).
+func (t *tokenizer) bytes() []byte { return unsafe.Slice(unsafe.StringData(t.src), len(t.src)) }
 
 // fail raises a positioned error; the compiler recovers it at the top.
 func (t *tokenizer) fail(pos int, format string, args ...any) {
@@ -94,7 +94,7 @@ func (t *tokenizer) barfValue(format string, args ...any) {
 	t.fail(pos, format, args...)
 }
 
-func (t *tokenizer) skipWS() { t.pos = jsonscan.Space(t.b, t.pos) }
+func (t *tokenizer) skipWS() { t.pos = jsonscan.Space(t.bytes(), t.pos) }
 
 // next reads the next token.
 func (t *tokenizer) next() tokKind {
@@ -262,7 +262,7 @@ func (t *tokenizer) value() tokKind {
 
 func (t *tokenizer) literal(word string, k tokKind) tokKind {
 	start := t.pos
-	end, code := jsonscan.ScanLiteral(t.b, start)
+	end, code := jsonscan.ScanLiteral(t.bytes(), start)
 	if code != jsonscan.OK {
 		t.invalidToken(start, start)
 	}
@@ -304,7 +304,7 @@ func isIdentPart(r rune) bool {
 func (t *tokenizer) readNumber() tokKind {
 	s := t.src
 	start := t.pos
-	end, float, code := jsonscan.ScanNumber(t.b, start)
+	end, float, code := jsonscan.ScanNumber(t.bytes(), start)
 	if code != jsonscan.OK {
 		if end >= len(s) && code != jsonscan.LeadingZero {
 			t.fail(end, "Unexpected end-of-input in a Number value")
@@ -338,7 +338,7 @@ func (t *tokenizer) readNumber() tokKind {
 func (t *tokenizer) readString(fieldName bool) string {
 	s := t.src
 	start := t.pos
-	end, escaped, code := jsonscan.ScanString(t.b, start)
+	end, escaped, code := jsonscan.ScanString(t.bytes(), start)
 	switch code {
 	case jsonscan.OK:
 	case jsonscan.Control:
@@ -357,7 +357,7 @@ func (t *tokenizer) readString(fieldName bool) string {
 	if !escaped {
 		return s[start+1 : end-1]
 	}
-	return string(jsonscan.AppendUnescaped(nil, t.b[start+1:end-1]))
+	return string(jsonscan.AppendUnescaped(nil, t.bytes()[start+1:end-1]))
 }
 
 func stringKind(fieldName bool) string {
