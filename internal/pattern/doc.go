@@ -23,5 +23,6 @@
 // Explain answers "why did (or didn't) this rule match?", and
 // TestEventPattern implements the TestEventPattern API's semantics.
 //
-// The package depends only on the standard library.
+// The package depends only on the standard library and on its subpackage
+// jsonscan, the JSON tokeniser events and patterns are read with.
 package pattern

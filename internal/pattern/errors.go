@@ -35,6 +35,8 @@ func (e *Error) Code() string { return ErrorCode }
 // ErrInvalidEvent is returned by TestEventPattern (and the matchers) when the
 // event is not a JSON object, or (TestEventPattern only) lacks one of the
 // envelope fields AWS requires. AWS reports it as a ValidationException.
+//
+//lint:ignore ST1005 the text is AWS's, verbatim.
 var ErrInvalidEvent = errors.New("Parameter Event is not valid.")
 
 // ValidationCode is the AWS error code that accompanies ErrInvalidEvent.

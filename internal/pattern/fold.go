@@ -53,3 +53,34 @@ func foldRune(r rune) rune {
 	}
 	return min
 }
+
+// fold returns s case-folded, using the scanner's arena for new strings.
+func (sc *scanner) fold(s string) string {
+	ascii, lower := true, false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x80 {
+			ascii = false
+			break
+		}
+		if 'a' <= c && c <= 'z' {
+			lower = true
+		}
+	}
+	if ascii && !lower {
+		return s
+	}
+	if !ascii {
+		return foldString(s)
+	}
+	start := len(sc.arena)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'a' <= c && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		sc.arena = append(sc.arena, c)
+	}
+	// The string keeps its backing array alive even if the arena grows.
+	return unsafeString(sc.arena[start:])
+}

@@ -99,12 +99,6 @@ func removePosting[K comparable](m map[K][]int32, key K, b int32) {
 	}
 }
 
-func reverse(s string) string {
-	b := []byte(s)
-	slices.Reverse(b)
-	return string(b)
-}
-
 // register files branch b under op o.
 func (pi *pathIndex) register(o *op, b int32) {
 	pi.size++

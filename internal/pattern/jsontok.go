@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
-	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
+
+	"github.com/switchyard/switchyard/internal/pattern/jsonscan"
 )
 
 // tokKind is the kind of a JSON token, as a streaming parser reports it.
@@ -67,6 +69,9 @@ func (e *syntaxError) Error() string { return e.msg }
 
 func newTokenizer(src string) *tokenizer { return &tokenizer{src: src} }
 
+// bytes returns src as jsonscan reads it, without a copy (never written).
+func (t *tokenizer) bytes() []byte { return unsafe.Slice(unsafe.StringData(t.src), len(t.src)) }
+
 // fail raises a positioned error; the compiler recovers it at the top.
 func (t *tokenizer) fail(pos int, format string, args ...any) {
 	panic(&syntaxError{msg: fmt.Sprintf(format, args...), pos: pos})
@@ -89,16 +94,7 @@ func (t *tokenizer) barfValue(format string, args ...any) {
 	t.fail(pos, format, args...)
 }
 
-func (t *tokenizer) skipWS() {
-	for t.pos < len(t.src) {
-		switch t.src[t.pos] {
-		case ' ', '\t', '\n', '\r':
-			t.pos++
-		default:
-			return
-		}
-	}
-}
+func (t *tokenizer) skipWS() { t.pos = jsonscan.Space(t.bytes(), t.pos) }
 
 // next reads the next token.
 func (t *tokenizer) next() tokKind {
@@ -266,18 +262,17 @@ func (t *tokenizer) value() tokKind {
 
 func (t *tokenizer) literal(word string, k tokKind) tokKind {
 	start := t.pos
-	if strings.HasPrefix(t.src[start:], word) {
-		end := start + len(word)
-		if end < len(t.src) {
-			r, _ := utf8.DecodeRuneInString(t.src[end:])
-			if isIdentPart(r) {
-				t.invalidToken(start, end)
-			}
-		}
-		return t.set(k, word, start, end)
+	end, code := jsonscan.ScanLiteral(t.bytes(), start)
+	if code != jsonscan.OK {
+		t.invalidToken(start, start)
 	}
-	t.invalidToken(start, start)
-	return tokEOF
+	if end < len(t.src) {
+		r, _ := utf8.DecodeRuneInString(t.src[end:])
+		if isIdentPart(r) {
+			t.invalidToken(start, end)
+		}
+	}
+	return t.set(k, word, start, end)
 }
 
 // invalidToken reports "Unrecognized token" for the identifier-like run of
@@ -309,142 +304,60 @@ func isIdentPart(r rune) bool {
 func (t *tokenizer) readNumber() tokKind {
 	s := t.src
 	start := t.pos
-	i := start
-	float := false
-	if s[i] == '-' {
-		i++
-		if i >= len(s) {
-			t.fail(i, "Unexpected end-of-input in a Number value")
+	end, float, code := jsonscan.ScanNumber(t.bytes(), start)
+	if code != jsonscan.OK {
+		if end >= len(s) && code != jsonscan.LeadingZero {
+			t.fail(end, "Unexpected end-of-input in a Number value")
 		}
-		if s[i] < '0' || s[i] > '9' {
-			t.fail(i, "Unexpected character (%s) in numeric value: expected digit (0-9) to follow minus sign, for valid numeric value", charDesc(s, i))
-		}
-	}
-	if s[i] == '0' && i+1 < len(s) && s[i+1] >= '0' && s[i+1] <= '9' {
-		t.fail(i+1, "Invalid numeric value: Leading zeroes not allowed")
-	}
-	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-		i++
-	}
-	if i < len(s) && s[i] == '.' {
-		float = true
-		i++
-		if i >= len(s) || s[i] < '0' || s[i] > '9' {
-			if i >= len(s) {
-				t.fail(i, "Unexpected end-of-input in a Number value")
-			}
-			t.fail(i, "Unexpected character (%s) in numeric value: Decimal point not followed by a digit", charDesc(s, i))
-		}
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			i++
+		switch code {
+		case jsonscan.Minus:
+			t.fail(end, "Unexpected character (%s) in numeric value: expected digit (0-9) to follow minus sign, for valid numeric value", charDesc(s, end))
+		case jsonscan.LeadingZero:
+			t.fail(end, "Invalid numeric value: Leading zeroes not allowed")
+		case jsonscan.Fraction:
+			t.fail(end, "Unexpected character (%s) in numeric value: Decimal point not followed by a digit", charDesc(s, end))
+		default: // jsonscan.Exponent
+			t.fail(end, "Unexpected character (%s) in numeric value: Exponent indicator not followed by a digit", charDesc(s, end))
 		}
 	}
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		float = true
-		i++
-		if i < len(s) && (s[i] == '+' || s[i] == '-') {
-			i++
-		}
-		if i >= len(s) || s[i] < '0' || s[i] > '9' {
-			if i >= len(s) {
-				t.fail(i, "Unexpected end-of-input in a Number value")
-			}
-			t.fail(i, "Unexpected character (%s) in numeric value: Exponent indicator not followed by a digit", charDesc(s, i))
-		}
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			i++
-		}
-	}
-	if i < len(s) {
-		r, _ := utf8.DecodeRuneInString(s[i:])
+	if end < len(s) {
+		r, _ := utf8.DecodeRuneInString(s[end:])
 		if isIdentPart(r) {
-			t.invalidToken(start, i)
+			t.invalidToken(start, end)
 		}
 	}
 	k := tokNumberInt
 	if float {
 		k = tokNumberFloat
 	}
-	return t.set(k, s[start:i], start, i)
+	return t.set(k, s[start:end], start, end)
 }
 
 // readString reads a JSON string starting at the opening quote and returns
 // its unescaped content, leaving pos after the closing quote.
 func (t *tokenizer) readString(fieldName bool) string {
 	s := t.src
-	i := t.pos + 1
-	begin := i
-	// Fast path: no escapes.
-	for i < len(s) {
-		c := s[i]
-		if c == '"' {
-			t.pos = i + 1
-			return s[begin:i]
+	start := t.pos
+	end, escaped, code := jsonscan.ScanString(t.bytes(), start)
+	switch code {
+	case jsonscan.OK:
+	case jsonscan.Control:
+		t.fail(end, "Illegal unquoted character (%s): has to be escaped using backslash to be included in %s", charDesc(s, end), stringKind(fieldName))
+	case jsonscan.Escape:
+		t.fail(end, "Unrecognized character escape %s", charDesc(s, end))
+	case jsonscan.Hex:
+		if end >= len(s) {
+			t.fail(end, "Unexpected end-of-input within/between String entries")
 		}
-		if c == '\\' {
-			break
-		}
-		if c < 0x20 {
-			t.fail(i, "Illegal unquoted character (%s): has to be escaped using backslash to be included in %s", charDesc(s, i), stringKind(fieldName))
-		}
-		i++
+		t.fail(end, "Unexpected character (%s): expected a hex-digit for character escape sequence", charDesc(s, end))
+	default: // jsonscan.EOF
+		t.fail(len(s), "Unexpected end-of-input: was expecting closing quote for a string value")
 	}
-	var b strings.Builder
-	b.WriteString(s[begin:i])
-	for i < len(s) {
-		c := s[i]
-		switch {
-		case c == '"':
-			t.pos = i + 1
-			return b.String()
-		case c < 0x20:
-			t.fail(i, "Illegal unquoted character (%s): has to be escaped using backslash to be included in %s", charDesc(s, i), stringKind(fieldName))
-		case c != '\\':
-			b.WriteByte(c)
-			i++
-			continue
-		}
-		i++
-		if i >= len(s) {
-			break
-		}
-		e := s[i]
-		i++
-		switch e {
-		case '"', '\\', '/':
-			b.WriteByte(e)
-		case 'b':
-			b.WriteByte('\b')
-		case 'f':
-			b.WriteByte('\f')
-		case 'n':
-			b.WriteByte('\n')
-		case 'r':
-			b.WriteByte('\r')
-		case 't':
-			b.WriteByte('\t')
-		case 'u':
-			r1, ok := t.hex4(i)
-			i += 4
-			if !ok {
-				continue
-			}
-			if utf16.IsSurrogate(rune(r1)) && i+6 <= len(s) && s[i] == '\\' && s[i+1] == 'u' {
-				if r2, ok2 := t.hex4(i + 2); ok2 {
-					if r := utf16.DecodeRune(rune(r1), rune(r2)); r != utf8.RuneError {
-						i += 6
-						b.WriteRune(r)
-						continue
-					}
-				}
-			}
-			b.WriteRune(rune(r1))
-		default:
-			t.fail(i-1, "Unrecognized character escape %s", charDesc(s, i-1))
-		}
+	t.pos = end
+	if !escaped {
+		return s[start+1 : end-1]
 	}
-	t.fail(len(s), "Unexpected end-of-input: was expecting closing quote for a string value")
-	return ""
+	return string(jsonscan.AppendUnescaped(nil, t.bytes()[start+1:end-1]))
 }
 
 func stringKind(fieldName bool) string {
@@ -452,45 +365,6 @@ func stringKind(fieldName bool) string {
 		return "name"
 	}
 	return "string value"
-}
-
-func (t *tokenizer) hex4(i int) (uint16, bool) {
-	var v uint16
-	for k := 0; k < 4; k++ {
-		if i+k >= len(t.src) {
-			t.fail(len(t.src), "Unexpected end-of-input within/between String entries")
-		}
-		c := t.src[i+k]
-		var d byte
-		switch {
-		case c >= '0' && c <= '9':
-			d = c - '0'
-		case c >= 'a' && c <= 'f':
-			d = c - 'a' + 10
-		case c >= 'A' && c <= 'F':
-			d = c - 'A' + 10
-		default:
-			t.fail(i+k, "Unexpected character (%s): expected a hex-digit for character escape sequence", charDesc(t.src, i+k))
-		}
-		v = v<<4 | uint16(d)
-	}
-	return v, true
-}
-
-// skipChildren skips the contents of the container just opened (the current
-// token is '{' or '['), leaving the closing token as current.
-func (t *tokenizer) skipChildren() {
-	depth := 1
-	for depth > 0 {
-		switch t.next() {
-		case tokStartObject, tokStartArray:
-			depth++
-		case tokEndObject, tokEndArray:
-			depth--
-		case tokEOF:
-			return
-		}
-	}
 }
 
 // charDesc describes the character at byte offset i as Jackson does:

@@ -43,8 +43,6 @@ func parseWildcard(s string) (*wildcard, string) {
 	return w, ""
 }
 
-func (w *wildcard) stars() int { return len(w.parts) - 1 }
-
 // match reports whether s matches the wildcard. '*' matches any run of
 // bytes, including none. Leftmost placement of the middle parts is optimal
 // for patterns made only of '*' and literals, so this runs in linear time.

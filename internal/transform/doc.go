@@ -9,7 +9,8 @@
 // target per event. Templates are split into literal segments and slots
 // when compiled, and all the paths a target reads are merged into one tree
 // scanned once over the raw event bytes, so Apply decodes nothing it does
-// not need. The package depends only on the standard library.
+// not need. JSON is read with internal/pattern/jsonscan, and malformed
+// Input is located with internal/pattern's Jackson conventions.
 //
 // # Sources
 //

@@ -1,5 +1,7 @@
 package transform
 
+import "github.com/switchyard/switchyard/internal/pattern/jsonscan"
+
 // The paths a Transformer reads are merged into one tree (a trie over path
 // steps), so an event is scanned once whatever the number of paths: at
 // each object or array only the members some path continues into are
@@ -105,16 +107,16 @@ func (f *found) reset(n int) {
 	}
 }
 
-// scan walks event once and records every slot's value.
+// scan walks event once, checking all of it, and records every slot's
+// value.
 func (t *tree) scan(event []byte, f *found) error {
 	f.reset(len(t.many))
-	i := skipSpace(event, 0)
-	end, err := t.walk(event, i, &t.root, f, 0)
-	if err != nil {
-		return err
-	}
-	if skipSpace(event, end) != len(event) {
-		return &syntaxError{end, "data after the event"}
+	var r jsonscan.Reader
+	r.Reset(event)
+	t.walk(&r, &t.root, f)
+	r.End()
+	if err := r.Err(); err != nil {
+		return syntaxErr(err)
 	}
 	return nil
 }
@@ -129,52 +131,26 @@ func (t *tree) record(n *node, f *found, start, end int) {
 	}
 }
 
-// walk scans the value at event[i] under node n and returns its end.
-func (t *tree) walk(event []byte, i int, n *node, f *found, depth int) (int, error) {
-	if n.leaf() || i >= len(event) || (event[i] != '{' && event[i] != '[') {
-		end, err := valueEnd(event, i)
-		if err == nil {
-			t.record(n, f, i, end)
+// walk reads the next value under node n.
+func (t *tree) walk(r *jsonscan.Reader, n *node, f *found) {
+	start := r.Pos()
+	k := r.Peek()
+	if n.leaf() || k != jsonscan.Object && k != jsonscan.Array {
+		if _, end, ok := r.Skip(); ok {
+			t.record(n, f, start, end)
 		}
-		return end, err
+		return
 	}
-	if depth >= maxDepth {
-		return i, &syntaxError{i, "nesting too deep"}
-	}
-	start := i
-	obj := event[i] == '{'
-	closer := byte(']')
-	if obj {
-		closer = '}'
-	}
-	var length int
-	if !obj && n.hasNeg {
-		var err error
-		if length, err = arrayLen(event, i); err != nil {
-			return i, err
-		}
-	}
-	i = skipSpace(event, i+1)
-	if i < len(event) && event[i] == closer {
-		t.record(n, f, start, i+1)
-		return i + 1, nil
-	}
-	for k := 0; ; k++ {
-		var child *node
-		if obj {
-			if i >= len(event) || event[i] != '"' {
-				return i, &syntaxError{i, "expected a member name"}
-			}
-			kend, escaped, err := stringEnd(event, i)
-			if err != nil {
-				return kend, err
-			}
+	if k == jsonscan.Object {
+		r.Object()
+		for r.Member() {
+			var child *node
 			if n.names != nil {
-				if escaped {
-					f.scratch = appendUnquoted(f.scratch[:0], event[i:kend])
+				if raw, escaped := r.Name(); escaped {
+					f.scratch = jsonscan.AppendUnescaped(f.scratch[:0], raw)
 					child = n.names[string(f.scratch)]
 				} else {
-					child = n.names[string(event[i+1:kend-1])]
+					child = n.names[string(raw)]
 				}
 				if child != nil {
 					for _, s := range child.sub {
@@ -182,65 +158,59 @@ func (t *tree) walk(event []byte, i int, n *node, f *found, depth int) (int, err
 					}
 				}
 			}
-			i = skipSpace(event, kend)
-			if i >= len(event) || event[i] != ':' {
-				return i, &syntaxError{i, "expected ':'"}
+			t.member(r, n, child, f)
+		}
+	} else {
+		var length int
+		if n.hasNeg {
+			probe := *r
+			if length = arrayLen(&probe); probe.Failed() {
+				*r = probe
+				return
 			}
-			i = skipSpace(event, i+1)
-		} else if n.indexes != nil {
-			child = n.indexes[k]
-			if child == nil && n.hasNeg {
-				child = n.indexes[k-length]
+		}
+		r.Array()
+		for i := 0; r.Element(); i++ {
+			var child *node
+			if n.indexes != nil {
+				if child = n.indexes[i]; child == nil && n.hasNeg {
+					child = n.indexes[i-length]
+				}
 			}
+			t.member(r, n, child, f)
 		}
-		var end int
-		var err error
-		switch {
-		case child != nil:
-			end, err = t.walk(event, i, child, f, depth+1)
-			if err == nil && n.wildcard != nil {
-				_, err = t.walk(event, i, n.wildcard, f, depth+1)
-			}
-		case n.wildcard != nil:
-			end, err = t.walk(event, i, n.wildcard, f, depth+1)
-		default:
-			end, err = valueEndDepth(event, i, depth+1)
-		}
-		if err != nil {
-			return end, err
-		}
-		i = skipSpace(event, end)
-		if i >= len(event) {
-			return i, &syntaxError{i, "unexpected end of input"}
-		}
-		switch event[i] {
-		case ',':
-			i = skipSpace(event, i+1)
-		case closer:
-			t.record(n, f, start, i+1)
-			return i + 1, nil
-		default:
-			return i, &syntaxError{i, "expected ',' or a closing bracket"}
-		}
+	}
+	if !r.Failed() {
+		t.record(n, f, start, r.TokenEnd())
 	}
 }
 
-// arrayLen counts the elements of the array at event[i].
-func arrayLen(event []byte, i int) (int, error) {
-	i = skipSpace(event, i+1)
-	if i < len(event) && event[i] == ']' {
-		return 0, nil
-	}
-	for n := 1; ; n++ {
-		end, err := valueEnd(event, i)
-		if err != nil {
-			return 0, err
+// member reads a member or element of a container under node n; child is
+// the node its name or index leads to, if any.
+func (t *tree) member(r *jsonscan.Reader, n, child *node, f *found) {
+	switch {
+	case child != nil && n.wildcard != nil:
+		// Both select this value: walk it twice.
+		probe := *r
+		if t.walk(&probe, child, f); probe.Failed() {
+			*r = probe
+			return
 		}
-		i = skipSpace(event, end)
-		if i < len(event) && event[i] == ',' {
-			i = skipSpace(event, i+1)
-			continue
-		}
-		return n, nil // the walk reports any syntax error
+		t.walk(r, n.wildcard, f)
+	case child != nil:
+		t.walk(r, child, f)
+	case n.wildcard != nil:
+		t.walk(r, n.wildcard, f)
+	default:
+		r.Skip()
 	}
+}
+
+// arrayLen counts the elements of the array r is at, reading past it.
+func arrayLen(r *jsonscan.Reader) int {
+	n := 0
+	for r.Array(); r.Element(); n++ {
+		r.Skip()
+	}
+	return n
 }

@@ -5,6 +5,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/switchyard/switchyard/internal/pattern"
+	"github.com/switchyard/switchyard/internal/pattern/jsonscan"
 )
 
 // AWS checks Target.Input with Jackson and reports only where parsing
@@ -20,41 +21,38 @@ import (
 func sourceLocation(src string, off int) string { return pattern.JacksonLocation(src, off) }
 
 // jacksonError returns the offset of the first syntax error in src, or -1
-// when src is one valid JSON value (white space around it allowed).
+// when src is one valid JSON value (white space around it allowed). The
+// tokens are read by jsonscan, whose error offsets are Jackson's except
+// where Jackson reads an unrecognized token to its end first.
 func jacksonError(src string) int {
-	p := jparser{s: src}
-	p.space()
+	p := jparser{s: []byte(src)}
+	p.i = jsonscan.Space(p.s, 0)
 	if p.i >= len(p.s) {
 		return len(p.s) // nothing to read: refused, see the package doc
 	}
 	if !p.value(0) {
 		return p.err
 	}
-	p.space()
-	if p.i < len(p.s) {
+	if p.i = jsonscan.Space(p.s, p.i); p.i < len(p.s) {
 		return p.unexpected(p.i)
 	}
 	return -1
 }
 
 type jparser struct {
-	s   string
+	s   []byte
 	i   int
 	err int
 }
 
 func (p *jparser) fail(off int) bool { p.err = off; return false }
 
-func (p *jparser) space() {
-	for p.i < len(p.s) && isSpace(p.s[p.i]) {
-		p.i++
-	}
-}
+func (p *jparser) space() { p.i = jsonscan.Space(p.s, p.i) }
 
 // unexpected locates an unexpected character: a letter starts a token
 // Jackson reads to its end before complaining.
 func (p *jparser) unexpected(at int) int {
-	r, _ := utf8.DecodeRuneInString(p.s[at:])
+	r, _ := utf8.DecodeRune(p.s[at:])
 	if isIdentStart(r) {
 		return p.tokenEnd(at)
 	}
@@ -64,14 +62,14 @@ func (p *jparser) unexpected(at int) int {
 func (p *jparser) tokenEnd(from int) int {
 	end := from
 	for end < len(p.s) && end-from < 256 {
-		r, n := utf8.DecodeRuneInString(p.s[end:])
+		r, n := utf8.DecodeRune(p.s[end:])
 		if !isIdentPart(r) {
 			break
 		}
 		end += n
 	}
 	if end == from {
-		_, n := utf8.DecodeRuneInString(p.s[from:])
+		_, n := utf8.DecodeRune(p.s[from:])
 		end += n
 	}
 	return end
@@ -90,119 +88,43 @@ func (p *jparser) value(depth int) bool {
 	if p.i >= len(p.s) {
 		return p.fail(len(p.s))
 	}
-	if depth > maxDepth {
+	if depth > jsonscan.MaxDepth {
 		return p.fail(p.i)
 	}
-	switch c := p.s[p.i]; {
-	case c == '{':
+	var end int
+	var code jsonscan.Code
+	switch jsonscan.KindOf(p.s[p.i]) {
+	case jsonscan.Object:
 		return p.object(depth)
-	case c == '[':
+	case jsonscan.Array:
 		return p.array(depth)
-	case c == '"':
-		return p.str()
-	case c == '-' || (c >= '0' && c <= '9'):
-		return p.number()
-	case c == 't':
-		return p.literal("true")
-	case c == 'f':
-		return p.literal("false")
-	case c == 'n':
-		return p.literal("null")
-	}
-	return p.fail(p.unexpected(p.i))
-}
-
-func (p *jparser) literal(word string) bool {
-	start := p.i
-	if len(p.s)-start >= len(word) && p.s[start:start+len(word)] == word {
-		end := start + len(word)
-		if end < len(p.s) {
-			if r, _ := utf8.DecodeRuneInString(p.s[end:]); isIdentPart(r) {
-				return p.fail(p.tokenEnd(start))
-			}
+	case jsonscan.String:
+		end, _, code = jsonscan.ScanString(p.s, p.i)
+		if code != jsonscan.OK {
+			return p.fail(end)
 		}
 		p.i = end
 		return true
+	case jsonscan.Number:
+		end, _, code = jsonscan.ScanNumber(p.s, p.i)
+	case jsonscan.True, jsonscan.False, jsonscan.Null:
+		if end, code = jsonscan.ScanLiteral(p.s, p.i); code != jsonscan.OK {
+			return p.fail(p.tokenEnd(p.i))
+		}
+	default:
+		return p.fail(p.unexpected(p.i))
 	}
-	return p.fail(p.tokenEnd(start))
-}
-
-func (p *jparser) number() bool {
-	s, i := p.s, p.i
-	start := i
-	digits := func() {
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			i++
+	if code != jsonscan.OK {
+		return p.fail(end)
+	}
+	// A number or literal running into letters is one unrecognized token.
+	if end < len(p.s) {
+		if r, _ := utf8.DecodeRune(p.s[end:]); isIdentPart(r) {
+			return p.fail(p.tokenEnd(p.i))
 		}
 	}
-	if s[i] == '-' {
-		i++
-		if i >= len(s) || s[i] < '0' || s[i] > '9' {
-			return p.fail(i)
-		}
-	}
-	if s[i] == '0' && i+1 < len(s) && s[i+1] >= '0' && s[i+1] <= '9' {
-		return p.fail(i + 1)
-	}
-	digits()
-	if i < len(s) && s[i] == '.' {
-		i++
-		if i >= len(s) || s[i] < '0' || s[i] > '9' {
-			return p.fail(i)
-		}
-		digits()
-	}
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		if i < len(s) && (s[i] == '+' || s[i] == '-') {
-			i++
-		}
-		if i >= len(s) || s[i] < '0' || s[i] > '9' {
-			return p.fail(i)
-		}
-		digits()
-	}
-	if i < len(s) {
-		if r, _ := utf8.DecodeRuneInString(s[i:]); isIdentPart(r) {
-			return p.fail(p.tokenEnd(start))
-		}
-	}
-	p.i = i
+	p.i = end
 	return true
-}
-
-func (p *jparser) str() bool {
-	s := p.s
-	for i := p.i + 1; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '"':
-			p.i = i + 1
-			return true
-		case c < 0x20:
-			return p.fail(i)
-		case c == '\\':
-			i++
-			if i >= len(s) {
-				return p.fail(len(s))
-			}
-			switch s[i] {
-			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-			case 'u':
-				for k := 1; k <= 4; k++ {
-					if i+k >= len(s) {
-						return p.fail(len(s))
-					}
-					if hexVal(s[i+k]) < 0 {
-						return p.fail(i + k)
-					}
-				}
-				i += 4
-			default:
-				return p.fail(i)
-			}
-		}
-	}
-	return p.fail(len(s))
 }
 
 func (p *jparser) object(depth int) bool {
@@ -219,9 +141,11 @@ func (p *jparser) object(depth int) bool {
 		if p.s[p.i] != '"' {
 			return p.fail(p.i)
 		}
-		if !p.str() {
-			return false
+		end, _, code := jsonscan.ScanString(p.s, p.i)
+		if code != jsonscan.OK {
+			return p.fail(end)
 		}
+		p.i = end
 		p.space()
 		if p.i >= len(p.s) {
 			return p.fail(len(p.s))

@@ -2,6 +2,8 @@ package transform
 
 import (
 	"strings"
+
+	"github.com/switchyard/switchyard/internal/pattern/jsonscan"
 )
 
 // Reserved variables, always available to an InputTemplate (user guide,
@@ -155,7 +157,7 @@ func (s *jsonState) step(c byte) bool {
 		s.escaped = true
 	case c == '"':
 		s.inString = !s.inString
-	case !s.inString && isSpace(c):
+	case !s.inString && jsonscan.IsSpace(c):
 		return false
 	}
 	return true
@@ -197,7 +199,7 @@ func isJSONTemplate(tpl string, phs []placeholder, inString []bool) bool {
 		prev = p.end
 	}
 	b = append(b, tpl[prev:]...)
-	i := skipSpace(b, 0)
+	i := jsonscan.Space(b, 0)
 	if i >= len(b) || (b[i] != '{' && b[i] != '[' && b[i] != '"') {
 		return false
 	}

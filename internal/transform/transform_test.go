@@ -1,7 +1,6 @@
 package transform
 
 import (
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -375,33 +374,6 @@ func TestString(t *testing.T) {
 		}
 		if tr.String() != want {
 			t.Errorf("got %q want %q", tr.String(), want)
-		}
-	}
-}
-
-func TestPlain8(t *testing.T) {
-	var w [8]byte
-	check := func() {
-		want := true
-		for _, c := range w {
-			want = want && strPlain[c]
-		}
-		if got := plain8(binary.LittleEndian.Uint64(w[:])); got != want {
-			t.Fatalf("%q: got %v want %v", w, got, want)
-		}
-	}
-	for c := range 256 {
-		for pos := range 8 {
-			for i := range w {
-				w[i] = 'a'
-			}
-			w[pos] = byte(c)
-			check()
-			for i := range w { // neighbours that borrow
-				w[i] = 0xff
-			}
-			w[pos] = byte(c)
-			check()
 		}
 	}
 }
