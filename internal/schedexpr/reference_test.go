@@ -41,15 +41,15 @@ var (
 
 // refSpec is what a generated expression means.
 type refSpec struct {
-	expr                        string
-	minute, hour, month, year   map[int]bool
-	domKind                     string // "?", "list", "L", "LW", "W"
-	domSet                      map[int]bool
-	domN                        int    // offset for L/LW, day for W
-	dowKind                     string // "?", "list", "L" (dL), "#"
-	dowSet                      map[int]bool
-	dowDay, dowNth              int
-	window, windowEnd, yearBase time.Time
+	expr                      string
+	minute, hour, month, year map[int]bool
+	domKind                   string // "?", "list", "L", "LW", "W"
+	domSet                    map[int]bool
+	domN                      int    // offset for L/LW, day for W
+	dowKind                   string // "?", "list", "L" (dL), "#"
+	dowSet                    map[int]bool
+	dowDay, dowNth            int
+	window, windowEnd         time.Time
 }
 
 type gen struct{ r *rand.Rand }
