@@ -229,11 +229,11 @@ func (m *awstMoto) setup() {
 		ComputeEnvironmentOrder: []batchtypes.ComputeEnvironmentOrder{{Order: aws.Int32(1), ComputeEnvironment: ce.ComputeEnvironmentArn}},
 	})).of(t)
 	m.jobQueue = aws.ToString(q.JobQueueArn)
-	// Vcpus and Memory are deprecated, but moto renders resourceRequirements
-	// back as "1.0", which the SDK cannot decode.
-	//lint:ignore SA1019 see above
 	jd := awstOf(m.batch.RegisterJobDefinition(c, &batch.RegisterJobDefinitionInput{
 		JobDefinitionName: aws.String("sy-job"), Type: batchtypes.JobDefinitionTypeContainer,
+		// Vcpus and Memory are deprecated, but moto renders
+		// resourceRequirements back as "1.0", which the SDK cannot decode.
+		//lint:ignore SA1019 see above
 		ContainerProperties: &batchtypes.ContainerProperties{Image: aws.String("busybox"), Vcpus: aws.Int32(1), Memory: aws.Int32(128),
 			Command: []string{"echo", "Ref::user"}},
 	})).of(t)
