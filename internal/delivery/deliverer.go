@@ -36,6 +36,7 @@ func New(st *store.Store, targets *target.Registry, dlq DeadLetterSender, log *s
 func engineConfig(decode func(store.Delivery) (Job, error)) EngineConfig {
 	return EngineConfig{
 		Stream: Stream, Subjects: []string{SubjectPrefix + ">"},
+		Jobs: SubjectPrefix + "*", Later: SubjectPrefix + "later.",
 		MaxMsgSize: 4 << 20, Duplicates: 2 * time.Minute,
 		Consumer: "delivery", AckWait: 30 * time.Second, MaxAckPending: 50000,
 		Decode: decode,

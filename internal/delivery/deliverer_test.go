@@ -443,3 +443,63 @@ func eventually(d time.Duration, cond func() bool) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// A retry waiting for its time is a schedule in the stream, not an
+// unacknowledged message: it holds no place among the consumer's pending
+// messages, and after a restart it runs at its time, not when an
+// AckWait (30s) runs out.
+func TestRetryWaitsAsScheduleAcrossRestart(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	open := func() *store.Store {
+		st, err := store.Open(ctx, store.Options{DataDir: dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := Setup(ctx, st); err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	st := open()
+	var calls atomic.Int64
+	tg := targetFunc(func(ctx context.Context, inv *target.Invocation) error {
+		if calls.Add(1) == 1 {
+			return &target.Error{Code: target.CodeThrottled, Message: "busy", Retryable: true}
+		}
+		return nil
+	})
+	reg := target.NewRegistry()
+	reg.Register("test", func(target.ARN) target.Target { return tg })
+	opt := Options{MinBackoff: 3 * time.Second, MaxBackoff: 3 * time.Second}
+	d := New(st, reg, (&dlqRecorder{}).send, nil, opt)
+	if err := d.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Publish(ctx, testTask("later", `{}`).Msg([]byte(`{}`))); err != nil {
+		t.Fatal(err)
+	}
+	eventually(5*time.Second, func() bool { return d.Stats.Retried.Load() > 0 })
+	c, err := st.EnsureConsumer(ctx, store.ConsumerConfig{Stream: Stream, Durable: "delivery", Filter: []string{SubjectPrefix + "*"},
+		AckWait: 30 * time.Second, MaxAckPending: 50000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(2*time.Second, func() bool { _, ack, _ := c.Counts(ctx); return ack == 0 })
+	if _, ack, _ := c.Counts(ctx); ack != 0 {
+		t.Fatalf("a waiting retry holds %d unacknowledged messages", ack)
+	}
+	d.Stop()
+	st.Close()
+	st = open()
+	t.Cleanup(func() { st.Close() })
+	d = New(st, reg, (&dlqRecorder{}).send, nil, opt)
+	if err := d.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(d.Stop)
+	eventually(10*time.Second, func() bool { return d.Stats.Delivered.Load() > 0 })
+	if d.Stats.Delivered.Load() != 1 || calls.Load() != 2 {
+		t.Fatalf("after the restart: delivered %d after %d calls; want the retry at its time", d.Stats.Delivered.Load(), calls.Load())
+	}
+}

@@ -2,6 +2,8 @@ package delivery
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -32,6 +34,13 @@ type EngineConfig struct {
 	// Stream is the work-queue stream of filed jobs, over Subjects.
 	Stream   string
 	Subjects []string
+	// Jobs is the subject filter of the jobs the engine runs (one token
+	// after a prefix, such as "deliveries.*"); Later is the prefix of the
+	// subjects of retries waiting for their time (such as
+	// "deliveries.later."), which the stream holds as schedules and stores
+	// on the job's subject when they are due. Both must be within
+	// Subjects, and Later's subjects must not match Jobs.
+	Jobs, Later string
 	// Duplicates is the stream's de-duplication window (default 2m).
 	Duplicates time.Duration
 	// MaxMsgSize bounds a filed job (default 4 MiB).
@@ -221,19 +230,19 @@ func NewEngine(st *store.Store, cfg EngineConfig, log *slog.Logger, opt Options)
 
 // Setup creates the engine's stream.
 func (e *Engine) Setup(ctx context.Context) error {
-	return e.st.EnsureStream(ctx, store.StreamConfig{
+	return e.st.EnsureStreamWith(ctx, store.StreamConfig{
 		Name:       e.cfg.Stream,
 		Subjects:   e.cfg.Subjects,
 		WorkQueue:  true,
 		Duplicates: e.cfg.Duplicates,
 		MaxMsgSize: e.cfg.MaxMsgSize,
-	})
+	}, store.StreamFeatures{Schedules: true})
 }
 
 // Start consumes the stream until Stop.
 func (e *Engine) Start(ctx context.Context) error {
 	c, err := e.st.EnsureConsumer(ctx, store.ConsumerConfig{
-		Stream: e.cfg.Stream, Durable: e.cfg.Consumer,
+		Stream: e.cfg.Stream, Durable: e.cfg.Consumer, Filter: []string{e.cfg.Jobs},
 		AckWait: e.cfg.AckWait, MaxAckPending: e.cfg.MaxAckPending,
 	})
 	if err != nil {
@@ -618,21 +627,33 @@ func (e *Engine) deadLetter(ctx context.Context, job Job, f Failure) *Failure {
 }
 
 // refile files a job again: for attempt attempts+1 after wait, or, with
-// f, to send its dead letter again after wait.
+// f, to send its dead letter again after wait. A job that is to wait is
+// filed as a schedule under Later, which the stream stores on the job's
+// subject when it is due: a waiting retry holds no place among the
+// consumer's unacknowledged messages, and its time survives restarts
+// exactly. The schedule's subject derives from the job and its attempt, so
+// filing the same retry twice (a crash before the attempt was
+// acknowledged) replaces the schedule instead of adding one.
 func (e *Engine) refile(ctx context.Context, job Job, attempts int, wait time.Duration, f *Failure) error {
 	m := job.Filed()
 	if m.Header == nil {
 		m.Header = store.Header{}
 	}
 	id := job.ID() + "#" + strconv.Itoa(attempts)
+	at := time.Now().Add(wait)
 	m.Header.Set(HeaderAttempts, strconv.Itoa(attempts))
-	m.Header.Set(HeaderNotBefore, time.Now().Add(wait).UTC().Format(time.RFC3339Nano))
+	m.Header.Set(HeaderNotBefore, at.UTC().Format(time.RFC3339Nano))
 	if f != nil {
 		b, _ := json.Marshal(f)
 		m.Header.Set(HeaderDeadLetter, string(b))
 		id += "#dl" + strconv.Itoa(f.Sends)
 	}
 	m.ID = id
+	if wait > 0 && e.cfg.Later != "" {
+		sum := sha256.Sum256([]byte(id))
+		store.SetSchedule(m.Header, at, m.Subject, 0)
+		m.Subject = e.cfg.Later + hex.EncodeToString(sum[:16])
+	}
 	return e.st.Publish(ctx, m)
 }
 

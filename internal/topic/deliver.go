@@ -108,6 +108,7 @@ type Stats struct {
 func newEngine(s *Service) *delivery.Engine {
 	return delivery.NewEngine(s.st, delivery.EngineConfig{
 		Stream: Stream, Subjects: []string{subjectPrefix + ">"},
+		Jobs: subjectPrefix + "*", Later: subjectPrefix + "later.",
 		Duplicates: dedupWindow, MaxMsgSize: 4 << 20,
 		Consumer: consumerName, AckWait: time.Minute, MaxAckPending: 100000,
 		Stats: &s.stats.Stats,

@@ -46,7 +46,9 @@ func (e *env) waitGone(t *testing.T, key string, wait time.Duration) {
 // An http subscription left unconfirmed past PendingExpiry disappears: not
 // listed, not counted, no attributes, its token refused, its record swept.
 func TestPendingSubscriptionExpires(t *testing.T) {
-	e := newEnv(t, Options{PendingExpiry: 1500 * time.Millisecond})
+	// Long enough for the second subscription's confirmation to arrive
+	// and be visited before it expires too, on a loaded machine.
+	e := newEnv(t, Options{PendingExpiry: 3 * time.Second})
 	ctx := e.ctx()
 	ep := newEndpoint(t)
 	arn := e.createTopic("unconfirmed", nil)
@@ -63,7 +65,7 @@ func TestPendingSubscriptionExpires(t *testing.T) {
 		t.Fatalf("counts %v", ta.Attributes)
 	}
 
-	time.Sleep(1600 * time.Millisecond)
+	time.Sleep(3100 * time.Millisecond)
 	for _, list := range []func() int{
 		func() int {
 			out, _ := e.sns.ListSubscriptionsByTopic(ctx, &sns.ListSubscriptionsByTopicInput{TopicArn: aws.String(arn)})
