@@ -19,8 +19,10 @@
 // target's RetryPolicy, MaximumRetryAttempts default 185 and
 // MaximumEventAgeInSeconds default 86400, exponential backoff with jitter;
 // SNS: the subscription's delivery policy). The retry is filed again with
-// its attempt count and its time in headers, so the count is exact on
-// every node and survives restarts. Exhausted or permanent failures go to
+// its attempt count in a header, as a JetStream schedule that the stream
+// stores for the consumer when it is due: the count is exact on every
+// node, the time survives restarts, and a waiting retry does not take a
+// place among the consumer's unacknowledged messages. Exhausted or permanent failures go to
 // the dead-letter queue (EventBridge's RULE_ARN, TARGET_ARN, ERROR_CODE,
 // ERROR_MESSAGE, EXHAUSTED_RETRY_CONDITION, RETRY_ATTEMPTS attributes;
 // SNS's ErrorCode, ErrorMessage, RequestID); a dead letter that cannot be
